@@ -8,11 +8,15 @@ app pays only for what the first window uses (DESIGN §14).
 from __future__ import annotations
 
 import os
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
+    from tally_app.audit.events import Actor
+    from tally_app.clock import Clock
     from tally_app.definition.loader import LoadResult
     from tally_app.definition.model import ElectionDefinition
+    from tally_app.session import PrecinctSession
 
 
 # --- election definitions -------------------------------------------------------------
@@ -30,3 +34,121 @@ def default_definition() -> ElectionDefinition:
     from tally_app.definition.embedded import default_definition as _default
 
     return _default()
+
+
+def load_definition(path: str | os.PathLike[str]) -> ElectionDefinition:
+    """Load a definition file, or raise InputError listing every problem in it."""
+    from tally_app.errors import InputError
+
+    result = load_definition_result(path)
+    if result.definition is None:
+        first = result.problems[0]
+        more = len(result.problems) - 1
+        raise InputError(
+            "definition_invalid",
+            f"{os.fspath(path)} is not a valid election definition: {first.message}"
+            + (f" (and {more} more problem(s); run 'tally-app definition check' to see all)"
+               if more else ""),
+            problems=result.problems,
+        )
+    return result.definition
+
+
+def definition_from_bytes(data: bytes) -> ElectionDefinition:
+    """Parse a definition kept inside a precinct file (it was valid when stored)."""
+    from tally_app.definition.loader import load_definition_bytes
+    from tally_app.errors import InputError
+
+    result = load_definition_bytes(data, source="precinct file")
+    if result.definition is None:
+        raise InputError(
+            "stored_definition_invalid",
+            "The election definition stored in this precinct file no longer loads; "
+            "the file may be damaged. Ask the county for help.",
+            problems=result.problems,
+        )
+    return result.definition
+
+
+# --- precinct files ----------------------------------------------------------------------
+
+
+def default_data_dir() -> Path:
+    """Where this laptop keeps its precinct files (the per-user data folder)."""
+    import platformdirs
+
+    return Path(platformdirs.user_data_dir("precinct-tally", appauthor=False))
+
+
+def _file_part(identifier: str) -> str:
+    """An id as a safe file or folder name: no separators, no dot-dot, reversible."""
+    from urllib.parse import quote
+
+    safe = quote(identifier, safe="-_.")
+    return safe.replace(".", "%2E") if safe.strip(".") == "" or safe.startswith(".") else safe
+
+
+def precinct_file(data_dir: Path, election_id: str, precinct_id: str) -> Path:
+    """The one SQLite file of a precinct for an election."""
+    return Path(data_dir) / _file_part(election_id) / f"{_file_part(precinct_id)}.sqlite"
+
+
+def started_precincts(data_dir: Path, definition: ElectionDefinition) -> tuple[str, ...]:
+    """Ids of the definition's precincts that already have a file in ``data_dir``."""
+    return tuple(
+        p.id
+        for p in definition.precincts
+        if precinct_file(data_dir, definition.id, p.id).exists()
+    )
+
+
+def start_precinct(
+    data_dir: Path,
+    definition: ElectionDefinition,
+    precinct_id: str,
+    *,
+    actor: Actor,
+    clock: Clock | None = None,
+) -> PrecinctSession:
+    """Open the precinct's file, creating it on first use."""
+    from tally_app.clock import SystemClock
+    from tally_app.errors import InputError
+    from tally_app.session import PrecinctSession
+    from tally_app.store.precinct_store import PrecinctStore
+
+    clock = clock or SystemClock()
+    try:
+        definition.precinct(precinct_id)
+    except KeyError:
+        raise InputError(
+            "unknown_precinct",
+            f"Precinct {precinct_id!r} is not in {definition.title}; check the id.",
+        ) from None
+    path = precinct_file(data_dir, definition.id, precinct_id)
+    if path.exists():
+        return open_precinct(path, definition=definition, clock=clock)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    store = PrecinctStore.create(path, definition, precinct_id, clock=clock, actor=actor)
+    return PrecinctSession(store, definition, clock)
+
+
+def open_precinct(
+    path: Path,
+    *,
+    definition: ElectionDefinition | None = None,
+    clock: Clock | None = None,
+) -> PrecinctSession:
+    """Open an existing precinct file. Without ``definition``, the stored one is used."""
+    from tally_app.clock import SystemClock
+    from tally_app.session import PrecinctSession
+    from tally_app.store.precinct_store import PrecinctStore
+
+    clock = clock or SystemClock()
+    store = PrecinctStore.open(Path(path), clock=clock)
+    try:
+        if definition is None:
+            definition = definition_from_bytes(store.definition_bytes)
+        return PrecinctSession(store, definition, clock)
+    except BaseException:
+        store.close()
+        raise

@@ -1,0 +1,35 @@
+"""The reconciliation rules of DESIGN §5, as pure functions that return findings.
+
+Nothing here does I/O, reads a clock or keeps state: the same definition and entries always
+give the same findings, in the same order. Each rule lives in the module named for what it
+checks: ``accounting`` (A1 A2 A8 A9 A10 A12 A13 A15 A16), ``contests`` (A3 A4 A4a A5 A6 A8
+A14), ``double_entry`` (A7); ``precinct`` runs them all.
+"""
+
+from tally_app.reconcile.accounting import check_accounting
+from tally_app.reconcile.contests import check_contest
+from tally_app.reconcile.double_entry import (
+    SheetDifference,
+    check_double_entry,
+    compare_sheets,
+    normalise_write_in_name,
+)
+from tally_app.reconcile.findings import Finding, Term, blocking, needing_explanation
+from tally_app.reconcile.messages import CODES, TEMPLATES
+from tally_app.reconcile.precinct import check_precinct
+
+__all__ = [
+    "CODES",
+    "TEMPLATES",
+    "Finding",
+    "SheetDifference",
+    "Term",
+    "blocking",
+    "check_accounting",
+    "check_contest",
+    "check_double_entry",
+    "check_precinct",
+    "compare_sheets",
+    "needing_explanation",
+    "normalise_write_in_name",
+]

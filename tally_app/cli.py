@@ -1,0 +1,188 @@
+"""The command line (DESIGN §12): ``tally-app``.
+
+Every command goes through `tally_app.service`. Each command is one ``_add_<name>`` (its
+arguments) and one ``_cmd_<name>`` (what it does, returning the exit code), joined in
+`_COMMANDS`; a new command adds one pair and one line there.
+
+Exit codes: 0 success, 1 the input is invalid (every problem listed), 2 usage error,
+70 internal error (a bug; set ``TALLY_DEBUG=1`` to see the traceback). Errors are one sentence
+on stderr, never a traceback. With ``--json``, stdout holds only JSON.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+from collections.abc import Callable, Sequence
+from typing import Any, NoReturn, TextIO
+
+EXIT_OK = 0
+EXIT_INVALID = 1
+EXIT_USAGE = 2
+EXIT_INTERNAL = 70  # EX_SOFTWARE
+PROG = "tally-app"
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse, but a usage error is one sentence on stderr and exit 2 (no usage dump)."""
+
+    def error(self, message: str) -> NoReturn:
+        self.exit(
+            EXIT_USAGE,
+            f"{self.prog}: error: {message}; run '{self.prog} --help' for usage.\n",
+        )
+
+
+# --- tally-app definition check ----------------------------------------------------------
+
+
+def _add_definition(sub: Any) -> None:
+    definition = sub.add_parser(
+        "definition",
+        help="work with election definition files",
+        description="Work with election definition files.",
+    )
+    actions = definition.add_subparsers(dest="action", metavar="ACTION", parser_class=_Parser)
+    actions.required = True
+    check = actions.add_parser(
+        "check",
+        help="check definition files and list every problem",
+        description=(
+            "Check election definition files (our JSON format or a NIST ERR CDF v2 pre-election "
+            "report). Prints a one-line summary for each valid file and every problem of each "
+            "invalid one, on stdout, in the order the files are given. Exit 0 if all are valid, "
+            "1 if any is invalid."
+        ),
+    )
+    check.add_argument("files", nargs="+", metavar="FILE", help="definition file(s) to check")
+    check.add_argument(
+        "--json",
+        action="store_true",
+        help=(
+            'print only JSON: {"files": [{"path", "valid", "fingerprint", "election_id", '
+            '"problems": [{"path", "code", "message"}]}]}, files in the order given'
+        ),
+    )
+    check.set_defaults(handler=_cmd_definition_check)
+
+
+def _cmd_definition_check(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
+    from tally_app import service
+
+    reports: list[dict[str, Any]] = []
+    for path in args.files:
+        result = service.load_definition_result(path)
+        d = result.definition
+        reports.append(
+            {
+                "path": path,
+                "valid": d is not None,
+                "fingerprint": d.fingerprint if d else None,
+                "election_id": d.id if d else None,
+                "problems": [
+                    {"path": p.path, "code": p.code, "message": p.message} for p in result.problems
+                ],
+            }
+        )
+        if args.json:
+            continue
+        if d is not None:
+            out.write(
+                f'{path}: valid — {d.id} "{d.title}", {_count(len(d.precincts), "precinct")}, '
+                f"{_count(len(d.contests), 'contest')}, fingerprint {d.fingerprint}\n"
+            )
+        else:
+            out.write(f"{path}: invalid — {_count(len(result.problems), 'problem')}:\n")
+            out.writelines(f"{path}: {p.path}: {p.message} [{p.code}]\n" for p in result.problems)
+    if args.json:
+        json.dump({"files": reports}, out, indent=2, ensure_ascii=False)
+        out.write("\n")
+    return EXIT_OK if all(r["valid"] for r in reports) else EXIT_INVALID
+
+
+def _count(n: int, noun: str) -> str:
+    return f"{n} {noun}" if n == 1 else f"{n} {noun}s"
+
+
+# --- the parser and the dispatch table -----------------------------------------------------
+
+_COMMANDS: tuple[Callable[[Any], None], ...] = (_add_definition,)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    from tally_app import __version__
+
+    parser = _Parser(
+        prog=PROG,
+        description="Precinct Tally: close-of-polls tally, reconciliation and signed results.",
+        epilog="Run without a command to start the poll-worker window.",
+    )
+    parser.add_argument("--version", action="version", version=f"{PROG} {__version__}")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
+    for add in _COMMANDS:
+        add(sub)
+    return parser
+
+
+def _no_command(out: TextIO, err: TextIO) -> int:
+    # Placeholder until the GUI issue lands; the lead replaces this with the window.
+    err.write(
+        f"{PROG}: the poll-worker window comes with the GUI; for now check a definition with "
+        f"'{PROG} definition check FILE'.\n"
+    )
+    return EXIT_OK
+
+
+def _tolerant(stream: TextIO) -> None:
+    """Never die on a name the terminal's encoding cannot show."""
+    reconfigure = getattr(stream, "reconfigure", None)
+    if reconfigure is not None:
+        try:
+            reconfigure(errors="backslashreplace")
+        except (ValueError, OSError, TypeError):
+            pass
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run one command; returns the exit code (``raise SystemExit(main())``)."""
+    out, err = sys.stdout, sys.stderr
+    _tolerant(out)
+    _tolerant(err)
+    try:
+        parser = build_parser()
+        try:
+            args = parser.parse_args(list(sys.argv[1:] if argv is None else argv))
+        except SystemExit as exc:  # --help, --version (0) and usage errors (2)
+            return exc.code if isinstance(exc.code, int) else EXIT_USAGE
+        handler = getattr(args, "handler", None)
+        if handler is None:
+            return _no_command(out, err)
+        code: int = handler(args, out, err)
+        out.flush()
+        return code
+    except KeyboardInterrupt:
+        err.write(f"{PROG}: interrupted.\n")
+        return 130
+    except BrokenPipeError:
+        # The reader went away (e.g. `| head`): stop quietly, as other command-line tools do.
+        try:
+            devnull = os.open(os.devnull, os.O_WRONLY)
+            os.dup2(devnull, out.fileno())
+        except (OSError, ValueError):
+            pass
+        return EXIT_INVALID
+    except Exception as exc:
+        if os.environ.get("TALLY_DEBUG") == "1":
+            raise
+        from tally_app.errors import TallyError
+
+        if isinstance(exc, TallyError):
+            err.write(f"{PROG}: {exc.message}\n")
+            return EXIT_INVALID
+        err.write(
+            f"{PROG}: internal error: {type(exc).__name__}: {str(exc)[:200]}; please report it "
+            "(set TALLY_DEBUG=1 for details).\n"
+        )
+        return EXIT_INTERNAL

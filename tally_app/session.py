@@ -1,0 +1,285 @@
+"""One open precinct: the store, its definition and the reconciliation rules together.
+
+`PrecinctSession` is what the facade hands to the UI, the command line, the tests and the
+benchmarks. Every write goes to the store as one transaction with its audit event; the
+checks are recomputed from the store's snapshot, never from what a screen believes.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from pathlib import Path
+from types import EllipsisType
+
+from tally_app.audit.catalogue import EventId
+from tally_app.audit.events import Actor
+from tally_app.clock import Clock
+from tally_app.definition.model import Contest, ElectionDefinition, Precinct, Severity
+from tally_app.entries import ContestLine, PrecinctEntries, RosterField, Sheet, StyleField
+from tally_app.errors import InputError
+from tally_app.reconcile import (
+    Finding,
+    SheetDifference,
+    check_accounting,
+    check_contest,
+    check_precinct,
+    compare_sheets,
+)
+from tally_app.store.precinct_store import PrecinctStore
+from tally_app.store.records import BoardMember, Explanation
+
+
+class PrecinctSession:
+    """An open precinct file. Close it (or use ``with``) when done."""
+
+    def __init__(self, store: PrecinctStore, definition: ElectionDefinition, clock: Clock) -> None:
+        if store.fingerprint != definition.fingerprint:
+            raise InputError(
+                "fingerprint_mismatch",
+                "The precinct file was made for a different election definition; "
+                "open it with the definition it was started with.",
+            )
+        self.store = store
+        self.definition = definition
+        self.clock = clock
+        self.precinct: Precinct = definition.precinct(store.precinct_id)
+        self._entries: PrecinctEntries | None = None
+
+    # --- lifetime ---------------------------------------------------------------------
+
+    def close(self) -> None:
+        self.store.close()
+
+    def __enter__(self) -> PrecinctSession:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    @property
+    def path(self) -> Path:
+        return self.store.path
+
+    @property
+    def state(self) -> str:
+        return self.store.state
+
+    @property
+    def contests(self) -> tuple[Contest, ...]:
+        """The contests this precinct's ballots carry, in ballot order."""
+        return self.definition.contests_for(self.precinct.id)
+
+    # --- reads ------------------------------------------------------------------------
+
+    def entries(self) -> PrecinctEntries:
+        """The current snapshot; re-read from disk after every write."""
+        if self._entries is None:
+            self._entries = self.store.snapshot()
+        return self._entries
+
+    def findings(self) -> tuple[Finding, ...]:
+        return check_precinct(self.definition, self.precinct.id, self.entries())
+
+    def accounting_findings(self) -> tuple[Finding, ...]:
+        return check_accounting(self.definition, self.precinct.id, self.entries())
+
+    def contest_findings(self, contest_id: str, sheet: Sheet) -> tuple[Finding, ...]:
+        return check_contest(self.definition, self.precinct.id, self.entries(), contest_id, sheet)
+
+    def sheet_differences(self) -> tuple[SheetDifference, ...]:
+        return compare_sheets(self.definition, self.precinct.id, self.entries())
+
+    def board(self) -> tuple[BoardMember, ...]:
+        return self.store.board()
+
+    def explanations(self) -> tuple[Explanation, ...]:
+        return self.store.explanations()
+
+    def unexplained(self, findings: Sequence[Finding] | None = None) -> tuple[Finding, ...]:
+        """EXPLAIN findings without an explanation signed by every current board member."""
+        found = self.findings() if findings is None else findings
+        members = {m.id for m in self.board()}
+        signed = {
+            (e.rule_id, e.subject)
+            for e in self.explanations()
+            if members and members <= {s.member_id for s in e.signers}
+        }
+        return tuple(
+            f
+            for f in found
+            if f.severity is Severity.EXPLAIN and (f.rule.value, f.subject) not in signed
+        )
+
+    # --- writes: each is one transaction with its audit event --------------------------
+
+    def _changed(self, changed: bool) -> bool:
+        if changed:
+            self._entries = None
+        return changed
+
+    def set_style_field(
+        self, style_id: str, field: StyleField, value: int | None, actor: Actor
+    ) -> bool:
+        return self._changed(self.store.set_style_field(style_id, field, value, actor))
+
+    def set_roster_field(self, field: RosterField, value: int | None, actor: Actor) -> bool:
+        return self._changed(self.store.set_roster_field(field, value, actor))
+
+    def add_unused_range(self, style_id: str, first: int, last: int, actor: Actor) -> int:
+        new_id = self.store.add_unused_range(style_id, first, last, actor)
+        self._entries = None
+        return new_id
+
+    def remove_unused_range(self, range_id: int, actor: Actor) -> None:
+        self.store.remove_unused_range(range_id, actor)
+        self._entries = None
+
+    def set_vote(
+        self, sheet: Sheet, contest_id: str, selection_id: str, value: int | None, actor: Actor
+    ) -> bool:
+        return self._changed(self.store.set_vote(sheet, contest_id, selection_id, value, actor))
+
+    def set_line(
+        self,
+        sheet: Sheet,
+        contest_id: str,
+        line: ContestLine,
+        value: int | None,
+        actor: Actor,
+        *,
+        reason: str | None = None,
+    ) -> bool:
+        return self._changed(
+            self.store.set_line(sheet, contest_id, line, value, actor, reason=reason)
+        )
+
+    def add_write_in(self, sheet: Sheet, contest_id: str, name: str, actor: Actor) -> int:
+        new_id = self.store.add_write_in(sheet, contest_id, name, actor)
+        self._entries = None
+        return new_id
+
+    def set_write_in(
+        self,
+        write_in_id: int,
+        *,
+        actor: Actor,
+        name: str | None = None,
+        count: int | None | EllipsisType = ...,
+    ) -> bool:
+        return self._changed(
+            self.store.set_write_in(write_in_id, name=name, count=count, actor=actor)
+        )
+
+    def remove_write_in(self, write_in_id: int, actor: Actor) -> None:
+        self.store.remove_write_in(write_in_id, actor)
+        self._entries = None
+
+    def fill_blanks_with_zero(
+        self,
+        actor: Actor,
+        *,
+        sheet: Sheet | None = None,
+        contest_id: str | None = None,
+        accounting: bool = False,
+    ) -> int:
+        filled = self.store.fill_blanks_with_zero(
+            actor, sheet=sheet, contest_id=contest_id, accounting=accounting
+        )
+        self._entries = None
+        return filled
+
+    def resolve_difference(
+        self, contest_id: str, field: str, value: int, choice: str, actor: Actor
+    ) -> None:
+        self.store.resolve_difference(contest_id, field, value, choice, actor)
+        self._entries = None
+
+    def add_board_member(self, name: str, role: str, actor: Actor) -> int:
+        roles = {r.id for r in self.definition.board_roles}
+        if role not in roles:
+            raise InputError(
+                "unknown_role",
+                f"There is no board role {role!r} in this election; choose one of "
+                f"{', '.join(sorted(roles))}.",
+            )
+        return self.store.add_board_member(name, role, actor)
+
+    def remove_board_member(self, member_id: int, actor: Actor) -> None:
+        self.store.remove_board_member(member_id, actor)
+
+    def add_seal(self, purpose: str, number: str, actor: Actor) -> int:
+        return self.store.add_seal(purpose, number, actor)
+
+    def add_explanation(
+        self, finding: Finding, text: str, signer_ids: Sequence[int], actor: Actor
+    ) -> int:
+        if not text.strip():
+            raise InputError(
+                "explanation_empty",
+                "An explanation cannot be empty; write what the board found.",
+            )
+        return self.store.add_explanation(
+            finding.rule.value, finding.subject, text.strip(), signer_ids, actor
+        )
+
+    # --- the state machine --------------------------------------------------------------
+
+    def finalize(self, confirmer_ids: tuple[int, int], actor: Actor) -> None:
+        """Lock the precinct: nothing blocks, every discrepancy is explained, two members confirm."""
+        findings = self.findings()
+        blockers = tuple(f for f in findings if f.severity is Severity.BLOCK)
+        members = {m.id: m for m in self.board()}
+        problem: InputError | None = None
+        if self.state not in ("counting", "reconciled"):
+            problem = InputError(
+                "already_finalized",
+                "This precinct is already finalized; start a correction to change it.",
+            )
+        elif blockers:
+            problem = InputError(
+                "finalize_blocked",
+                f"{len(blockers)} check(s) must be fixed before finalizing; "
+                "see the review page for what to recount.",
+                findings=blockers,
+            )
+        elif unexplained := self.unexplained(findings):
+            problem = InputError(
+                "finalize_unexplained",
+                f"{len(unexplained)} discrepancy(ies) need a written explanation signed by "
+                "every board member before finalizing.",
+                findings=unexplained,
+            )
+        elif len(set(confirmer_ids)) != 2 or not set(confirmer_ids) <= set(members):
+            problem = InputError(
+                "finalize_confirmers",
+                "Finalizing needs two different board members to confirm.",
+            )
+        if problem is not None:
+            self.store.record_event(
+                EventId.FINALIZE_REFUSED,
+                actor,
+                {"reason": problem.code},
+                disposition="failure",
+            )
+            raise problem
+        if self.state == "counting":
+            self.store.transition("reconciled", actor)
+        self.store.transition(
+            "finalized",
+            actor,
+            details={
+                "confirmed_by": [members[i].name for i in confirmer_ids],
+                "discrepancies": [f"{f.rule.value} {f.subject}" for f in findings
+                                  if f.severity is Severity.EXPLAIN],
+            },
+        )
+        self._entries = None
+
+    def begin_correction(self, reason: str, actor: Actor) -> int:
+        if not reason.strip():
+            raise InputError(
+                "correction_reason", "A correction needs a reason; say what must change and why."
+            )
+        correction_id = self.store.begin_correction(reason.strip(), actor)
+        self._entries = None
+        return correction_id

@@ -1,0 +1,171 @@
+"""The close-of-polls flow through the facade, on the real default election and a real file."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+
+from tally_app import service
+from tally_app.audit.events import Actor
+from tally_app.clock import FixedClock
+from tally_app.definition.model import CandidateContest, RuleId, Severity
+from tally_app.entries import ContestLine, RosterField, Sheet, StyleField
+from tally_app.errors import InputError
+from tally_app.session import PrecinctSession
+
+INSPECTOR = Actor("Maria Lopez", "inspector")
+CLOCK_START = datetime(2017, 6, 6, 20, 0, tzinfo=UTC)
+
+# A balanced precinct: 300 received, 250 voted (2 provisional, 1 rejected), 5 spoiled, 45 unused.
+ACCOUNTING = {
+    StyleField.RECEIVED: 300,
+    StyleField.VOTED: 250,
+    StyleField.PROVISIONAL: 2,
+    StyleField.REJECTED: 1,
+    StyleField.SPOILED: 5,
+    StyleField.UNUSED: 45,
+    StyleField.BLANK: 1,
+    StyleField.PROVISIONAL_ISSUED: 2,
+}
+ROSTER = {
+    RosterField.SIGNATURES: 250,
+    RosterField.NOT_VOTED: 2,
+    RosterField.VBM_DROPPED: 12,
+    RosterField.VBM_SURRENDERED: 3,
+}
+T = 250 - 2 - 1  # ballots hand-tallied
+
+
+@pytest.fixture
+def session(tmp_path: Path) -> PrecinctSession:
+    definition = service.default_definition()
+    clock = FixedClock(CLOCK_START, timedelta(seconds=1))
+    s = service.start_precinct(
+        tmp_path, definition, definition.precincts[0].id, actor=INSPECTOR, clock=clock
+    )
+    yield s
+    s.close()
+
+
+def enter_balanced(session: PrecinctSession, *, ahn_on_b: int = 100) -> None:
+    style = session.precinct.ballot_style_ids[0]
+    for f, v in ACCOUNTING.items():
+        session.set_style_field(style, f, v, INSPECTOR)
+    session.add_unused_range(style, 1001, 1045, INSPECTOR)
+    for f, v in ROSTER.items():
+        session.set_roster_field(f, v, INSPECTOR)
+    contest = session.contests[0]
+    assert isinstance(contest, CandidateContest)
+    ahn, gomez = (c.id for c in contest.on_ballot)
+    for sheet, ahn_votes in ((Sheet.A, 100), (Sheet.B, ahn_on_b)):
+        session.set_vote(sheet, contest.id, ahn, ahn_votes, INSPECTOR)
+        session.set_vote(sheet, contest.id, gomez, 140, INSPECTOR)
+        session.add_write_in(sheet, contest.id, "Mickey Mouse", INSPECTOR)
+        wid = session.entries().sheets[sheet][contest.id].write_ins[-1].id
+        session.set_write_in(wid, count=2, actor=INSPECTOR)
+        session.set_line(sheet, contest.id, ContestLine.UNDERVOTES, 4, INSPECTOR)
+        session.set_line(sheet, contest.id, ContestLine.OVERVOTES, 1, INSPECTOR)
+        session.set_line(sheet, contest.id, ContestLine.BALLOTS, T, INSPECTOR)
+
+
+def board(session: PrecinctSession) -> tuple[int, int]:
+    a = session.add_board_member("Maria Lopez", "inspector", INSPECTOR)
+    b = session.add_board_member("Sam Park", session.definition.board_roles[1].id, INSPECTOR)
+    return a, b
+
+
+def test_a_new_precinct_is_all_blank_and_cannot_finalize(session: PrecinctSession) -> None:
+    entries = session.entries()
+    assert all(v is None for s in entries.styles.values() for v in s.values.values())
+    assert all(v is None for v in entries.roster.values())
+    blank = [f for f in session.findings() if f.code == "a8_blank"]
+    assert blank and all(f.severity is Severity.BLOCK for f in blank)
+    a, b = board(session)
+    with pytest.raises(InputError) as err:
+        session.finalize((a, b), INSPECTOR)
+    assert err.value.code == "finalize_blocked"
+    assert session.state == "counting"
+    assert session.store.audit_events()[-1].disposition == "failure"
+
+
+def test_zero_is_not_blank(session: PrecinctSession) -> None:
+    style = session.precinct.ballot_style_ids[0]
+    session.set_style_field(style, StyleField.SPOILED, 0, INSPECTOR)
+    entries = session.entries()
+    assert entries.styles[style][StyleField.SPOILED] == 0
+    assert entries.styles[style][StyleField.REJECTED] is None
+
+
+def test_balanced_precinct_finalizes_and_locks(session: PrecinctSession) -> None:
+    enter_balanced(session)
+    assert [f for f in session.findings() if f.severity is not Severity.WARN] == []
+    a, b = board(session)
+    with pytest.raises(InputError) as err:
+        session.finalize((a, a), INSPECTOR)
+    assert err.value.code == "finalize_confirmers"
+    session.finalize((a, b), INSPECTOR)
+    assert session.state == "finalized"
+    contest = session.contests[0]
+    with pytest.raises(InputError) as locked:
+        session.set_vote(Sheet.A, contest.id, contest.selection_ids[0], 101, INSPECTOR)
+    assert locked.value.code == "precinct_locked"
+    assert session.entries().sheets[Sheet.A][contest.id].votes[contest.selection_ids[0]] == 100
+    # A logged correction unlocks it and marks everything after as amended.
+    session.begin_correction("Recount found one more ballot for Ahn", INSPECTOR)
+    assert session.state == "counting" and session.store.amended
+    assert session.set_vote(Sheet.A, contest.id, contest.selection_ids[0], 101, INSPECTOR)
+
+
+def test_sheet_mismatch_blocks_until_resolved(session: PrecinctSession) -> None:
+    enter_balanced(session, ahn_on_b=99)
+    a7 = [f for f in session.findings() if f.rule is RuleId.A7]
+    assert len(a7) == 1 and a7[0].severity is Severity.BLOCK
+    (diff,) = session.sheet_differences()
+    assert (diff.a, diff.b) == (100, 99)
+    session.resolve_difference(diff.contest_id, diff.field, 100, "A", INSPECTOR)
+    assert session.sheet_differences() == ()
+    assert not [f for f in session.findings() if f.rule is RuleId.A7]
+
+
+def test_discrepancy_needs_an_explanation_signed_by_every_member(session: PrecinctSession) -> None:
+    enter_balanced(session)
+    style = session.precinct.ballot_style_ids[0]
+    session.set_style_field(style, StyleField.RECEIVED, 301, INSPECTOR)  # A1 now off by one
+    (a1,) = [f for f in session.findings() if f.rule is RuleId.A1]
+    assert a1.severity is Severity.EXPLAIN and a1.difference is not None and abs(a1.difference) == 1
+    a, b = board(session)
+    with pytest.raises(InputError) as err:
+        session.finalize((a, b), INSPECTOR)
+    assert err.value.code == "finalize_unexplained"
+    session.add_explanation(a1, "One ballot was found stuck to another.", [a], INSPECTOR)
+    with pytest.raises(InputError):
+        session.finalize((a, b), INSPECTOR)  # not yet signed by every member
+    session.add_explanation(a1, "One ballot was found stuck to another.", [a, b], INSPECTOR)
+    session.finalize((a, b), INSPECTOR)
+    assert session.state == "finalized"
+
+
+def test_the_file_reopens_with_everything(tmp_path: Path, session: PrecinctSession) -> None:
+    enter_balanced(session)
+    before = session.entries()
+    path = session.path
+    session.close()
+    with service.open_precinct(path) as again:
+        assert again.entries() == before
+        assert again.store.audit_report.ok
+        assert again.definition.fingerprint == service.default_definition().fingerprint
+
+
+def test_unknown_precinct_is_a_clear_error(tmp_path: Path) -> None:
+    with pytest.raises(InputError) as err:
+        service.start_precinct(tmp_path, service.default_definition(), "NOPE", actor=INSPECTOR)
+    assert err.value.code == "unknown_precinct"
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_precinct_file_names_are_safe() -> None:
+    path = service.precinct_file(Path("/data"), "../evil", "a/b")
+    assert path.parent.parent == Path("/data")
+    assert ".." not in path.parts and "/" not in path.name
