@@ -53,7 +53,7 @@ def _add_definition(sub: Any) -> None:
             "Check election definition files (our JSON format or a NIST ERR CDF v2 pre-election "
             "report). Prints a one-line summary for each valid file and every problem of each "
             "invalid one, on stdout, in the order the files are given. Exit 0 if all are valid, "
-            "1 if any is invalid."
+            "1 if any is invalid, 2 for a usage error."
         ),
     )
     check.add_argument("files", nargs="+", metavar="FILE", help="definition file(s) to check")

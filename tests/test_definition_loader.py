@@ -211,6 +211,7 @@ def test_load_result_holds_exactly_one_of_definition_and_problems() -> None:
 BAD_BYTES = {
     "empty": (b"", "empty"),
     "whitespace": (b" \n\t ", "empty"),
+    "only_bom": (b"\xef\xbb\xbf\n", "empty"),
     "not_json": (b"this is not json", "not_json"),
     "truncated": (encode(minimal())[:300], "truncated"),
     "binary": (bytes(range(256)) * 4, "not_utf8"),
@@ -518,7 +519,9 @@ def test_a_flood_of_problems_is_cut_with_a_note() -> None:
 
 JSON_VALUES = st.recursive(
     st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(max_size=8),
-    lambda children: st.lists(children, max_size=4) | st.dictionaries(st.text(max_size=8), children, max_size=4),
+    lambda children: (
+        st.lists(children, max_size=4) | st.dictionaries(st.text(max_size=8), children, max_size=4)
+    ),
     max_leaves=12,
 )
 
@@ -542,7 +545,9 @@ def test_any_value_anywhere_gives_a_definition_or_problems(data: st.DataObject) 
         if not children:
             break
         _, node = data.draw(st.sampled_from(children))
-    key = data.draw(st.sampled_from(sorted(node)) if isinstance(node, dict) else st.integers(0, len(node) - 1))
+    key = data.draw(
+        st.sampled_from(sorted(node)) if isinstance(node, dict) else st.integers(0, len(node) - 1)
+    )
     node[key] = data.draw(JSON_VALUES)
     result = load_definition_bytes(encode(doc))
     assert (result.definition is None) == bool(result.problems)

@@ -57,6 +57,8 @@ def run_and_kill(data_dir: Path, start: int, rng: random.Random) -> list[str]:
     def reader() -> None:
         assert proc.stdout is not None
         for line in proc.stdout:
+            if not line.endswith("\n"):
+                break  # cut short by the kill: the writer never finished reporting it
             lines.append(line.rstrip("\n"))
             if line.startswith("READY"):
                 ready.set()

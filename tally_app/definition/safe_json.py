@@ -91,6 +91,7 @@ def parse_json(data: bytes) -> tuple[Any, tuple[Problem, ...]]:
     problem is listed at once. Such a value contains stand-ins and must not be built into a
     definition.
     """
+    data = data.removeprefix(_UTF8_BOM)
     if not data.strip():
         return None, (
             Problem(
@@ -99,7 +100,6 @@ def parse_json(data: bytes) -> tuple[Any, tuple[Problem, ...]]:
                 "The file is empty; choose the election definition file the county sent.",
             ),
         )
-    data = data.removeprefix(_UTF8_BOM)
     if data.startswith(_OTHER_BOMS):
         return None, (
             Problem(

@@ -11,6 +11,7 @@ then raises ``InputError``. SQLite failures become our errors (``connection.tran
 from __future__ import annotations
 
 import os
+import secrets
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from pathlib import Path
@@ -90,9 +91,14 @@ class PrecinctStore:
                 path=str(path),
             )
         path.parent.mkdir(parents=True, exist_ok=True)
-        db = connection.connect(path)
+        # Built under a temporary name and linked into place only when complete, so a
+        # crash mid-create never leaves a half-made file under the precinct's name.
+        for leftover in path.parent.glob(f".{path.name}.*.creating*"):
+            leftover.unlink(missing_ok=True)  # from a create that was killed
+        building = path.with_name(f".{path.name}.{secrets.token_hex(8)}.creating")
+        db = connection.connect(building)
         try:
-            connection.configure(db, path)
+            connection.configure(db, building)
             with connection.translated(path):
                 applied = schema.apply_pending(db)
                 with db.atomic():
@@ -103,7 +109,7 @@ class PrecinctStore:
                         precinct.ballot_style_ids,
                         iso_seconds(clock.now()),
                     )
-                    store = cls(db, path, clock)
+                    store = cls(db, building, clock)
                     store._append(
                         EventId.STORE_CREATED,
                         actor,
@@ -114,21 +120,29 @@ class PrecinctStore:
                             "migrations": list(applied),
                         },
                     )
+                db.close()  # checkpoints the WAL into the file and removes it
+                _publish(building, path)
         except BaseException:
             db.close()
-            _remove_database_files(path)
+            _remove_database_files(building)
             raise
-        return store
+        return cls.open(path, clock=clock, quiet=True)
 
     @classmethod
     def open(
-        cls, path: str | os.PathLike[str], *, clock: Clock, read_only: bool = False
+        cls,
+        path: str | os.PathLike[str],
+        *,
+        clock: Clock,
+        read_only: bool = False,
+        quiet: bool = False,
     ) -> PrecinctStore:
         """Open an existing file: apply pending migrations, verify the audit chain.
 
         A broken chain never raises: it is in ``audit_report`` and ``trusted`` is False
         until a supervisor acknowledges it. ``read_only`` opens without writing anything
         (no migration, no ``store.opened`` event); every write then fails with ``read_only``.
+        ``quiet`` skips the ``store.opened`` event (right after ``create``, which logged).
         """
         path = Path(path)
         if not path.exists():
@@ -148,7 +162,7 @@ class PrecinctStore:
                 applied = () if read_only else schema.apply_pending(db)
                 store = cls(db, path, clock, read_only=read_only)
                 store.audit_report = store._verify()
-                if not read_only:
+                if not read_only and (applied or not quiet):
                     store._after_open(applied)
         except BaseException:
             db.close()
@@ -912,6 +926,26 @@ class PrecinctStore:
 
     def _verify(self) -> ChainReport:
         return audit_log.verify_log(self._db, self.definition_bytes, self.fingerprint)
+
+
+def _publish(building: Path, path: Path) -> None:
+    """Give the finished file its final name, atomically and without replacing anything."""
+    with open(building, "rb") as f:
+        os.fsync(f.fileno())
+    try:
+        os.link(building, path)  # fails if the name was taken meanwhile: never clobber
+    except FileExistsError:
+        raise InputError(
+            "store_exists",
+            f"A precinct file already exists at {path}; open it instead of creating it.",
+            path=str(path),
+        ) from None
+    building.unlink()
+    fd = os.open(path.parent, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
 
 
 def _remove_database_files(path: Path) -> None:

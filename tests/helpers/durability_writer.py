@@ -56,9 +56,12 @@ def main() -> None:
     i = value
     while True:
         key = keys[i % len(keys)]
-        print("T", "|".join(key), i, flush=True)
+        name = "|".join(key)
+        sys.stdout.write(f"T {name} {i}\n")
+        sys.stdout.flush()
         write(session, key, i)
-        print("S", "|".join(key), i, flush=True)
+        sys.stdout.write(f"S {name} {i}\n")
+        sys.stdout.flush()
         i += 1
 
 
