@@ -15,7 +15,8 @@ import argparse
 import json
 import os
 import sys
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
+from pathlib import Path
 from typing import Any, NoReturn, TextIO
 
 EXIT_OK = 0
@@ -106,9 +107,47 @@ def _count(n: int, noun: str) -> str:
     return f"{n} {noun}" if n == 1 else f"{n} {noun}s"
 
 
+# --- tally-app gui: the windows live in ui/, which the core never imports --------------------
+
+# A window runner takes the parsed arguments and returns the exit code. The console script
+# (``ui.entry``) passes them in, so the arrow points ui → tally_app and never back.
+WindowRunner = Callable[[argparse.Namespace], int]
+
+
+def _add_gui(sub: Any) -> None:
+    gui = sub.add_parser(
+        "gui",
+        help="open the poll-worker window (the default when no command is given)",
+        description="Open the poll-worker window.",
+    )
+    gui.add_argument(
+        "--election",
+        type=Path,
+        metavar="FILE",
+        help="election definition file (default: the embedded CA-34 June 6, 2017 election)",
+    )
+    gui.add_argument(
+        "--data-dir",
+        type=Path,
+        metavar="DIR",
+        help="folder for the precinct files (default: this user's data folder)",
+    )
+    gui.set_defaults(handler=_cmd_window, window="gui")
+
+
+def _cmd_window(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
+    runner = _WINDOWS.get(args.window)
+    if runner is None:
+        err.write(f"{PROG}: the windows start from the '{PROG}' command, not from here.\n")
+        return EXIT_USAGE
+    return runner(args)
+
+
+_WINDOWS: dict[str, WindowRunner] = {}
+
 # --- the parser and the dispatch table -----------------------------------------------------
 
-_COMMANDS: tuple[Callable[[Any], None], ...] = (_add_definition,)
+_COMMANDS: tuple[Callable[[Any], None], ...] = (_add_definition, _add_gui)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -127,12 +166,9 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def _no_command(out: TextIO, err: TextIO) -> int:
-    # Placeholder until the GUI issue lands; the lead replaces this with the window.
-    err.write(
-        f"{PROG}: the poll-worker window comes with the GUI; for now check a definition with "
-        f"'{PROG} definition check FILE'.\n"
-    )
-    return EXIT_OK
+    """No command: the poll-worker window on the embedded default election."""
+    args = argparse.Namespace(window="gui", election=None, data_dir=None)
+    return _cmd_window(args, out, err)
 
 
 def _tolerant(stream: TextIO) -> None:
@@ -145,8 +181,16 @@ def _tolerant(stream: TextIO) -> None:
             pass
 
 
-def main(argv: Sequence[str] | None = None) -> int:
-    """Run one command; returns the exit code (``raise SystemExit(main())``)."""
+def main(
+    argv: Sequence[str] | None = None, *, windows: Mapping[str, WindowRunner] | None = None
+) -> int:
+    """Run one command; returns the exit code (``raise SystemExit(main())``).
+
+    ``windows`` maps a window name ("gui", ...) to the function that runs it; the console
+    script passes them, so that the core itself never imports Qt.
+    """
+    _WINDOWS.clear()
+    _WINDOWS.update(windows or {})
     out, err = sys.stdout, sys.stderr
     _tolerant(out)
     _tolerant(err)

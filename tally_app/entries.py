@@ -81,6 +81,8 @@ class SerialRange:
 
     first: int
     last: int
+    # The store's row id, so a screen can remove the range; not part of its value.
+    id: int | None = field(default=None, compare=False)
 
     @property
     def size(self) -> int:

@@ -36,6 +36,13 @@ def default_definition() -> ElectionDefinition:
     return _default()
 
 
+def embedded_definitions() -> tuple[ElectionDefinition, ...]:
+    """Every election shipped with the app, the default first."""
+    from tally_app.definition.embedded import embedded_definition, embedded_definition_paths
+
+    return tuple(embedded_definition(election_id) for election_id in embedded_definition_paths())
+
+
 def load_definition(path: str | os.PathLike[str]) -> ElectionDefinition:
     """Load a definition file, or raise InputError listing every problem in it."""
     from tally_app.errors import InputError
@@ -55,15 +62,16 @@ def load_definition(path: str | os.PathLike[str]) -> ElectionDefinition:
 
 
 def definition_from_bytes(data: bytes) -> ElectionDefinition:
-    """Parse a definition kept inside a precinct file.
+    """Parse a definition kept inside a precinct file, with every check.
 
-    It passed every check when it was stored, so the JSON Schema pass (and the cost of
-    importing jsonschema at start-up) is skipped; the JSON safety and meaning checks run.
+    The file sits on a disk anyone could edit, so it is checked as fully as a new file.
+    (The window never needs this: it opens a precinct with the definition it already has,
+    and the fingerprints must match.)
     """
-    from tally_app.definition.loader import load_trusted_bytes
+    from tally_app.definition.loader import load_definition_bytes
     from tally_app.errors import InputError
 
-    result = load_trusted_bytes(data, source="precinct file")
+    result = load_definition_bytes(data, source="precinct file")
     if result.definition is None:
         raise InputError(
             "stored_definition_invalid",
@@ -156,3 +164,39 @@ def open_precinct(
     except BaseException:
         store.close()
         raise
+
+
+# --- where the laptop left off -------------------------------------------------------------
+
+_LAST_PRECINCT = "last-precinct.json"
+
+
+def remember_last_precinct(data_dir: Path, election_id: str, precinct_id: str) -> None:
+    """Note the precinct in use, so that a restart (even after a crash) reopens it."""
+    import json
+
+    from tally_app.atomic_file import write_atomically
+
+    payload = json.dumps({"election_id": election_id, "precinct_id": precinct_id})
+    write_atomically(Path(data_dir) / _LAST_PRECINCT, payload.encode("utf-8"))
+
+
+def forget_last_precinct(data_dir: Path) -> None:
+    (Path(data_dir) / _LAST_PRECINCT).unlink(missing_ok=True)
+
+
+def last_precinct(data_dir: Path, definition: ElectionDefinition) -> str | None:
+    """The precinct of ``definition`` last in use on this laptop, if its file still exists."""
+    import json
+
+    try:
+        raw = (Path(data_dir) / _LAST_PRECINCT).read_bytes()
+        note = json.loads(raw[:4096])
+    except (OSError, ValueError):
+        return None
+    if not isinstance(note, dict) or note.get("election_id") != definition.id:
+        return None
+    precinct_id = note.get("precinct_id")
+    if not isinstance(precinct_id, str) or precinct_id not in {p.id for p in definition.precincts}:
+        return None
+    return precinct_id if precinct_file(data_dir, definition.id, precinct_id).exists() else None

@@ -265,3 +265,12 @@ def test_any_value_anywhere_in_a_nist_report_never_raises(
     result = load(doc)
     assert (result.definition is None) == bool(result.problems)
     assert all(p.path.startswith("$") and p.message.endswith(".") for p in result.problems)
+
+
+def test_a_candidate_without_a_ballot_name_is_a_problem(example: dict[str, Any]) -> None:
+    doc = copy.deepcopy(example)
+    candidate = doc["Election"][0]["Candidate"][0]
+    candidate["BallotName"]["Text"][0]["Content"] = ""
+    result = load(doc)
+    assert result.definition is None
+    assert any(p.code == "missing" and "BallotName" in p.message for p in result.problems)

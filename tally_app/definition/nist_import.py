@@ -305,7 +305,16 @@ class _Import:
                 if cand is None:
                     self.unknown([*spath, "CandidateIds", k], cid, "The candidate")
                     continue
-                names.append(_text(cand.get("BallotName")) or cid)
+                name = _text(cand.get("BallotName"))
+                if not name:
+                    self.problem(
+                        [*spath, "CandidateIds", k],
+                        "missing",
+                        f"The candidate {cid!r} has no BallotName text; give every candidate "
+                        "the name printed on the ballot.",
+                    )
+                    continue
+                names.append(name)
                 if party is None and isinstance(cand.get("PartyId"), str):
                     party = PartyId(cand["PartyId"])
             order = sel.get("SequenceOrder")

@@ -33,11 +33,16 @@ def _read_schema(name: str) -> Any:
 @cache
 def own_validator() -> Validator:
     """Our format's schema (draft 2020-12), with real `format: date` checks."""
-    from jsonschema import Draft202012Validator  # type: ignore[import-untyped]
+    from jsonschema import Draft202012Validator, validators  # type: ignore[import-untyped]
 
-    return Draft202012Validator(
-        _read_schema(OWN_SCHEMA), format_checker=Draft202012Validator.FORMAT_CHECKER
-    )
+    # JSON Schema counts 5.0 as an integer; a count or "vote for" written with a decimal
+    # point is a mistake in a definition, and floats must never reach the arithmetic.
+    def strict_integer(checker: object, instance: object) -> bool:
+        return isinstance(instance, int) and not isinstance(instance, bool)
+
+    types = Draft202012Validator.TYPE_CHECKER.redefine("integer", strict_integer)
+    strict = validators.extend(Draft202012Validator, type_checker=types)
+    return strict(_read_schema(OWN_SCHEMA), format_checker=Draft202012Validator.FORMAT_CHECKER)
 
 
 @cache
@@ -122,7 +127,7 @@ def _json_type(value: Any) -> str:
     if isinstance(value, int):
         return "a whole number"
     if isinstance(value, float):
-        return "a number"
+        return "a number with a decimal point"
     if isinstance(value, str):
         return "text"
     if isinstance(value, list):

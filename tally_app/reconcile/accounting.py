@@ -21,7 +21,14 @@ from tally_app.entries import (
     StyleAccounting,
     StyleField,
 )
-from tally_app.reconcile.findings import Finding, Term, make_finding, ordered, term_sum
+from tally_app.reconcile.equations import (
+    Balance,
+    a1_equation,
+    a2_equation,
+    finding_for,
+    values_by_symbol,
+)
+from tally_app.reconcile.findings import Finding, Term, make_finding, ordered
 from tally_app.reconcile.messages import FIELD_LABELS
 from tally_app.reconcile.scope import (
     EQ_MINUS,
@@ -29,6 +36,7 @@ from tally_app.reconcile.scope import (
     field_term,
     precinct_of,
     style_subject,
+    style_total,
     style_where,
 )
 
@@ -151,30 +159,20 @@ def _a1(
     policy: Policy, style_id: str, accounting: StyleAccounting, where: str
 ) -> Iterator[Finding]:
     """A1: every ballot received is voted, spoiled or unused: R = V + S + U."""
-    left = (field_term(StyleField.RECEIVED, accounting[StyleField.RECEIVED]),)
-    right = tuple(
-        field_term(f, accounting[f])
-        for f in (StyleField.VOTED, StyleField.SPOILED, StyleField.UNUSED)
-    )
-    actual, expected = term_sum(left), term_sum(right)
-    if actual is None or expected is None or actual == expected:
+    eq = a1_equation(style_id, accounting)
+    if eq.balance is not Balance.OFF:
         return
-    yield make_finding(
+    values = values_by_symbol(eq)
+    yield finding_for(
         policy,
-        RuleId.A1,
+        eq,
         "a1_unbalanced",
-        style_subject(style_id),
-        equation="R = V + S + U",
-        left=left,
-        right=right,
-        expected=expected,
-        actual=actual,
         where=where,
-        R=actual,
-        V=right[0].value,
-        S=right[1].value,
-        U=right[2].value,
-        total=expected,
+        R=eq.left_total,
+        V=values["V"],
+        S=values["S"],
+        U=values["U"],
+        total=eq.right_total,
     )
 
 
@@ -284,17 +282,6 @@ def _a10(
 # --- per precinct -----------------------------------------------------------------------
 
 
-def _style_total(precinct: Precinct, entries: PrecinctEntries, field: StyleField) -> int | None:
-    """Σ of a style field over the precinct's ballot styles, None while any is blank."""
-    total = 0
-    for style_id in precinct.ballot_style_ids:
-        value = entries.styles.get(style_id, StyleAccounting())[field]
-        if value is None:
-            return None
-        total += value
-    return total
-
-
 def _tallied(precinct: Precinct, entries: PrecinctEntries) -> int | None:
     """T = Σ T_s over the precinct's ballot styles, None while any term is blank."""
     total = 0
@@ -318,37 +305,23 @@ def _check_roster(
         field_term(RosterField.SIGNATURES, sig),
         field_term(RosterField.NOT_VOTED, nv, -1),
     )
-    v = _style_total(precinct, entries, StyleField.VOTED)
-    v_prov = _style_total(precinct, entries, StyleField.PROVISIONAL)
     t = _tallied(precinct, entries)
 
     # A2: the ballots in the box match the voters on the roster.
-    if voters is not None and v is not None and v_prov is not None:
-        if policy.provisional_voters_sign_roster:
-            left: tuple[Term, ...] = (field_term(StyleField.VOTED, v),)
-            code, equation = "a2_unbalanced_roster", f"V = Sig {EQ_MINUS} NV"
-        else:
-            left = (field_term(StyleField.VOTED, v), field_term(StyleField.PROVISIONAL, v_prov, -1))
-            code, equation = "a2_unbalanced", f"V {EQ_MINUS} V_prov = Sig {EQ_MINUS} NV"
-        ballots = term_sum(left)
-        if ballots is not None and ballots != voters:
-            yield make_finding(
-                policy,
-                RuleId.A2,
-                code,
-                "precinct",
-                equation=equation,
-                left=left,
-                right=roster_terms,
-                expected=voters,
-                actual=ballots,
-                V=v,
-                V_prov=v_prov,
-                ballots=ballots,
-                Sig=sig,
-                NV=nv,
-                voters=voters,
-            )
+    a2 = a2_equation(policy, precinct, entries)
+    if a2.balance is Balance.OFF:
+        values = values_by_symbol(a2)
+        yield finding_for(
+            policy,
+            a2,
+            "a2_unbalanced_roster" if policy.provisional_voters_sign_roster else "a2_unbalanced",
+            V=values["V"],
+            V_prov=values.get("V_prov"),  # not a term when provisional voters sign the roster
+            ballots=a2.left_total,
+            Sig=values["Sig"],
+            NV=values["NV"],
+            voters=a2.right_total,
+        )
 
     # A12: a voter surrenders a vote-by-mail packet to vote at the polls, so signs the roster.
     if voters is not None and surrendered is not None and surrendered > voters:
@@ -369,7 +342,7 @@ def _check_roster(
         )
 
     # A13: blank ballots are reported; unusually many are worth a look.
-    blank = _style_total(precinct, entries, StyleField.BLANK)
+    blank = style_total(precinct, entries, StyleField.BLANK)
     fraction = policy.blank_ballot_warn_fraction
     if blank is not None and t is not None and blank > fraction * t:
         limit = floor(fraction * t)

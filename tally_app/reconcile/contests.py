@@ -8,7 +8,7 @@ contest add up to N × K_c (A4); an overvoted ballot adds N overvotes (A4a).
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any, assert_never
 
@@ -18,16 +18,24 @@ from tally_app.definition.model import (
     ElectionDefinition,
     MeasureContest,
     Policy,
-    Precinct,
     RuleId,
     selection_names,
 )
 from tally_app.entries import ContestEntry, ContestLine, PrecinctEntries, Sheet, WriteIn
-from tally_app.errors import InputError
+from tally_app.reconcile.equations import (
+    Balance,
+    Equation,
+    a3_a5_equation,
+    a4_equation,
+    a6_equation,
+    finding_for,
+)
 from tally_app.reconcile.findings import Finding, Term, make_finding, ordered, term_sum
 from tally_app.reconcile.messages import FIELD_LABELS
 from tally_app.reconcile.scope import (
+    contest_of,
     contest_subject,
+    entry_of,
     field_term,
     line_subject,
     listed_write_ins,
@@ -56,6 +64,10 @@ class _Context:
             self.policy, rule, code, subject, sheet=self.sheet, where=self.where, **kwargs
         )
 
+    def finding_for(self, eq: Equation, code: str, **params: object) -> Finding:
+        """The finding of an OFF equation of this contest on this sheet."""
+        return finding_for(self.policy, eq, code, where=self.where, **params)
+
 
 def check_contest(
     definition: ElectionDefinition,
@@ -66,44 +78,25 @@ def check_contest(
 ) -> tuple[Finding, ...]:
     """Every finding for one contest as entered on one sheet, in a stable order."""
     precinct = precinct_of(definition, precinct_id)
-    contest = _contest_of(definition, precinct, contest_id)
-    entry = entries.contest(sheet, contest.id) or ContestEntry(contest.id, {}, {})
+    contest = contest_of(definition, precinct, contest_id)
+    entry = entry_of(entries, sheet, contest)
     where = f"{contest.title}: " if sheet == Sheet.A else f"{contest.title}, sheet {sheet}: "
     ctx = _Context(definition.policy, contest, entry, sheet, where)
     findings: list[Finding] = []
     findings.extend(_a8_fields(ctx))
     findings.extend(_a8_limits(ctx))
-    findings.extend(_a3_a5(ctx, definition, precinct, entries))
+    a3_a5 = a3_a5_equation(definition, precinct, entries, contest, entry, sheet)
+    findings.extend(_a3_a5(ctx, a3_a5, definition.styles_carrying(precinct.id, contest.id)))
     match contest:
         case CandidateContest():
-            findings.extend(_a4(ctx, contest))
+            findings.extend(_a4(ctx, contest, a4_equation(contest, entry, sheet)))
             findings.extend(_a4a(ctx, contest))
             findings.extend(_a14(ctx, contest))
         case MeasureContest():
-            findings.extend(_a6(ctx, contest))
+            findings.extend(_a6(ctx, contest, a6_equation(contest, entry, sheet)))
         case _:
             assert_never(contest)
     return ordered(findings)
-
-
-def _contest_of(definition: ElectionDefinition, precinct: Precinct, contest_id: str) -> Contest:
-    try:
-        contest = definition.contest(contest_id)
-    except KeyError:
-        raise InputError(
-            "unknown_contest",
-            f"Contest {contest_id} is not in the election definition; choose one of its contests.",
-            contest_id=contest_id,
-        ) from None
-    if not definition.styles_carrying(precinct.id, contest.id):
-        raise InputError(
-            "contest_not_in_precinct",
-            f"Contest {contest_id} is not on any ballot of precinct {precinct.id}; choose one of"
-            " the precinct's contests.",
-            contest_id=contest_id,
-            precinct_id=precinct.id,
-        )
-    return contest
 
 
 def _records_write_ins(contest: Contest) -> bool:
@@ -216,47 +209,18 @@ def _a8_limits(ctx: _Context) -> Iterator[Finding]:
 # --- A3 / A5 ----------------------------------------------------------------------------
 
 
-def _a3_a5(
-    ctx: _Context, definition: ElectionDefinition, precinct: Precinct, entries: PrecinctEntries
-) -> Iterator[Finding]:
+def _a3_a5(ctx: _Context, eq: Equation, carrying: tuple[str, ...]) -> Iterator[Finding]:
     """A3 (contest on every style): K_c = T. A5 (on some styles): K_c = Σ T_s of those styles."""
-    k = ctx.entry.ballots
-    carrying = definition.styles_carrying(precinct.id, ctx.contest.id)
-    on_every_style = set(carrying) == set(precinct.ballot_style_ids)
-    right: list[Term] = []
-    for style_id in carrying:
-        accounting = entries.styles.get(style_id)
-        t_s = None if accounting is None else accounting.tallied
-        right.append(Term(f"T_{style_id}", f"ballots tallied on ballot style {style_id}", t_s))
-    t = term_sum(right)
-    if k is None or t is None or k == t:
+    if eq.balance is not Balance.OFF:
         return
-    left = (field_term(ContestLine.BALLOTS, k),)
-    if on_every_style:
-        yield ctx.finding(
-            RuleId.A3,
-            "a3_ballots_differ",
-            line_subject(ctx.contest.id, ContestLine.BALLOTS),
-            equation="K = T",
-            left=left,
-            right=(Term("T", "ballots tallied for the precinct", t),),
-            expected=t,
-            actual=k,
-            K=k,
-            T=t,
-        )
+    if eq.rule is RuleId.A3:
+        yield ctx.finding_for(eq, "a3_ballots_differ", K=eq.left_total, T=eq.right_total)
     else:
-        yield ctx.finding(
-            RuleId.A5,
+        yield ctx.finding_for(
+            eq,
             "a5_ballots_differ",
-            line_subject(ctx.contest.id, ContestLine.BALLOTS),
-            equation="K = Σ T_s over the ballot styles carrying the contest",
-            left=left,
-            right=tuple(right),
-            expected=t,
-            actual=k,
-            K=k,
-            T=t,
+            K=eq.left_total,
+            T=eq.right_total,
             styles="ballot style" + ("s " if len(carrying) > 1 else " ") + ", ".join(carrying),
         )
 
@@ -264,76 +228,43 @@ def _a3_a5(
 # --- A4 / A4a / A14 (candidate contests) ------------------------------------------------
 
 
-def _a4(ctx: _Context, contest: CandidateContest) -> Iterator[Finding]:
+def _a4(ctx: _Context, contest: CandidateContest, eq: Equation) -> Iterator[Finding]:
     """A4: Σ votes + unqualified write-ins + undervotes + overvotes = N × K_c."""
-    entry = ctx.entry
-    k = entry.ballots
-    votes = tuple(Term(c.id, c.name, entry.votes.get(c.id)) for c in contest.candidates)
-    listed = listed_write_ins(entry.write_ins)
-    write_ins = _sum(w.count for w in listed)
-    left = votes
-    if contest.unqualified_write_ins or listed:
-        left += (Term("W", "unqualified write-ins", write_ins),)
-    under = entry.undervotes
-    over = entry.overvotes
-    left += (field_term(ContestLine.UNDERVOTES, under), field_term(ContestLine.OVERVOTES, over))
-    total = term_sum(left)
-    if k is None or total is None:
+    if eq.balance is not Balance.OFF:
         return
-    n = contest.vote_for
-    expected = n * k
-    if total == expected:
-        return
-    yield ctx.finding(
-        RuleId.A4,
+    # The left side is the candidates' votes, then W when it is a term, then under and over.
+    votes, extra = eq.left[: len(contest.candidates)], eq.left[len(contest.candidates) : -2]
+    under, over = eq.left[-2:]
+    yield ctx.finding_for(
+        eq,
         "a4_unbalanced",
-        ctx.subject,
-        equation="Σ votes + W + under + over = N × K",
-        left=left,
-        right=(Term("N×K", f"{n} votes allowed × ballots tallied ({k})", expected),),
-        expected=expected,
-        actual=total,
         votes=term_sum(votes),
-        write_ins=write_ins or 0,
-        under=under,
-        over=over,
-        total=total,
-        n=n,
-        K=k,
+        write_ins=term_sum(extra),
+        under=under.value,
+        over=over.value,
+        total=eq.left_total,
+        n=contest.vote_for,
+        K=ctx.entry.ballots,
     )
 
 
-def _a6(ctx: _Context, contest: MeasureContest) -> Iterator[Finding]:
+def _a6(ctx: _Context, contest: MeasureContest, eq: Equation) -> Iterator[Finding]:
     """A6: yes + no + undervotes + overvotes = K_c (a measure allows one vote)."""
-    entry = ctx.entry
-    k = entry.ballots
-    yes, no = contest.options
-    left = (
-        Term(yes.id, yes.name, entry.votes.get(yes.id)),
-        Term(no.id, no.name, entry.votes.get(no.id)),
-        field_term(ContestLine.UNDERVOTES, entry.undervotes),
-        field_term(ContestLine.OVERVOTES, entry.overvotes),
-    )
-    total = term_sum(left)
-    if k is None or total is None or total == k:
+    if eq.balance is not Balance.OFF:
         return
-    yield ctx.finding(
-        RuleId.A6,
+    entry = ctx.entry
+    yes, no = contest.options
+    yield ctx.finding_for(
+        eq,
         "a6_unbalanced",
-        ctx.subject,
-        equation="yes + no + under + over = K",
-        left=left,
-        right=(field_term(ContestLine.BALLOTS, k),),
-        expected=k,
-        actual=total,
         yes_name=yes.name,
-        yes=left[0].value,
+        yes=eq.left[0].value,
         no_name=no.name,
-        no=left[1].value,
+        no=eq.left[1].value,
         under=entry.undervotes,
         over=entry.overvotes,
-        total=total,
-        K=k,
+        total=eq.left_total,
+        K=eq.right_total,
     )
 
 
@@ -375,12 +306,3 @@ def _a14(ctx: _Context, contest: CandidateContest) -> Iterator[Finding]:
             actual=counted,
             W=counted,
         )
-
-
-def _sum(values: Iterable[int | None]) -> int | None:
-    total = 0
-    for v in values:
-        if v is None:
-            return None
-        total += v
-    return total

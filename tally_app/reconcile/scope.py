@@ -2,8 +2,18 @@
 
 from __future__ import annotations
 
-from tally_app.definition.model import ElectionDefinition, Precinct
-from tally_app.entries import SYMBOLS, ContestLine, RosterField, StyleField, WriteIn
+from tally_app.definition.model import BallotStyleId, Contest, ElectionDefinition, Precinct
+from tally_app.entries import (
+    SYMBOLS,
+    ContestEntry,
+    ContestLine,
+    PrecinctEntries,
+    RosterField,
+    Sheet,
+    StyleAccounting,
+    StyleField,
+    WriteIn,
+)
 from tally_app.errors import InputError
 from tally_app.reconcile.findings import Term
 from tally_app.reconcile.messages import FIELD_LABELS
@@ -22,6 +32,48 @@ def precinct_of(definition: ElectionDefinition, precinct_id: str) -> Precinct:
             " precincts.",
             precinct_id=precinct_id,
         ) from None
+
+
+def contest_of(definition: ElectionDefinition, precinct: Precinct, contest_id: str) -> Contest:
+    """The contest, or an InputError when it is unknown or on none of the precinct's ballots."""
+    try:
+        contest = definition.contest(contest_id)
+    except KeyError:
+        raise InputError(
+            "unknown_contest",
+            f"Contest {contest_id} is not in the election definition; choose one of its contests.",
+            contest_id=contest_id,
+        ) from None
+    if not definition.styles_carrying(precinct.id, contest.id):
+        raise InputError(
+            "contest_not_in_precinct",
+            f"Contest {contest_id} is not on any ballot of precinct {precinct.id}; choose one of"
+            " the precinct's contests.",
+            contest_id=contest_id,
+            precinct_id=precinct.id,
+        )
+    return contest
+
+
+def entry_of(entries: PrecinctEntries, sheet: Sheet, contest: Contest) -> ContestEntry:
+    """The contest as entered on the sheet; a contest nobody started is entirely blank."""
+    return entries.contest(sheet, contest.id) or ContestEntry(contest.id, {}, {})
+
+
+def style_accounting(entries: PrecinctEntries, style_id: BallotStyleId) -> StyleAccounting:
+    """A style's accounting; a style nobody started is entirely blank."""
+    return entries.styles.get(style_id, StyleAccounting())
+
+
+def style_total(precinct: Precinct, entries: PrecinctEntries, field: StyleField) -> int | None:
+    """Σ of a style field over the precinct's ballot styles, None while any is blank."""
+    total = 0
+    for style_id in precinct.ballot_style_ids:
+        value = style_accounting(entries, style_id)[field]
+        if value is None:
+            return None
+        total += value
+    return total
 
 
 def style_subject(style_id: str) -> str:

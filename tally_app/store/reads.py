@@ -33,10 +33,10 @@ def read_snapshot(db: Database) -> PrecinctEntries:
     ):
         style_values.setdefault(style_id, {})[StyleField(field)] = value
     ranges: dict[str, list[SerialRange]] = {}
-    for style_id, first, last in db.execute(
-        "SELECT ballot_style_id, first_serial, last_serial FROM unused_range ORDER BY id"
+    for range_id, style_id, first, last in db.execute(
+        "SELECT id, ballot_style_id, first_serial, last_serial FROM unused_range ORDER BY id"
     ):
-        ranges.setdefault(style_id, []).append(SerialRange(first, last))
+        ranges.setdefault(style_id, []).append(SerialRange(first, last, range_id))
     styles = {
         BallotStyleId(style_id): StyleAccounting(
             values=MappingProxyType({f: values.get(f) for f in StyleField}),

@@ -1,0 +1,55 @@
+"""Start the poll-worker window (``tally-app`` and ``tally-app gui``)."""
+
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+
+from PySide6.QtCore import QTimer
+from PySide6.QtWidgets import QApplication
+
+from ui import theme
+from ui.context import AppContext
+from ui.main_window import MainWindow, data_dir_or_default
+
+
+def make_window(election: Path | None, data_dir: Path | None) -> MainWindow:
+    """The window on ``election`` (default: the embedded default election)."""
+    from tally_app import service
+
+    definition = None
+    problems = None
+    if election is None:
+        definition = service.default_definition()
+    else:
+        result = service.load_definition_result(election)
+        definition = result.definition
+        problems = result.problems
+    ctx = AppContext(data_dir_or_default(data_dir), definition)
+    window = MainWindow(ctx)
+    if problems:
+        from ui.pages.start import definition_problems
+
+        assert election is not None
+        window.show_problem(definition_problems(Path(election), problems))
+    return window
+
+
+def run_poll_worker(election: Path | None = None, data_dir: Path | None = None) -> int:
+    app = QApplication.instance() or QApplication(sys.argv[:1])
+    assert isinstance(app, QApplication)
+    app.setApplicationName("Precinct Tally")
+    app.setOrganizationName("Precinct Tally")
+    theme.apply(app, theme.DEFAULT, 1.0)
+    window = make_window(election, data_dir)
+    window.resize(1280, 720)
+    window.show()
+    ready_file = os.environ.get("TALLY_READY_FILE")
+    if ready_file:
+        # For the start-up benchmark and the real-window test: say when the window is up.
+        def ready() -> None:
+            Path(ready_file).write_text(f"{app.platformName()} {window.isVisible()}\n")
+
+        QTimer.singleShot(0, ready)
+    return app.exec()

@@ -1,0 +1,193 @@
+"""One balance equation of the core, shown live: its words, its numbers and its verdict.
+
+The board sees the arithmetic while it types ("Ballots received 300 = voted ballots 250 +
+spoiled ballots 5 + unused ballots 40 = 295") and a verdict in words and a symbol: balanced,
+off by a signed difference, or not complete yet. Every number, label and verdict comes from
+the core's :class:`~tally_app.reconcile.equations.Equation`; nothing here decides whether an
+equation balances. The widget is built once and only its texts change, so redrawing after
+each keystroke stays cheap (DESIGN §14: keystroke → saved + checks redrawn in one frame).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from types import MappingProxyType
+
+from PySide6.QtCore import QCoreApplication, Qt
+from PySide6.QtWidgets import QFrame, QLabel, QMessageBox, QVBoxLayout, QWidget
+
+from tally_app.definition.model import RuleId
+from tally_app.reconcile import Finding, Term
+from tally_app.reconcile.equations import Balance, Equation
+from ui.widgets import StatusBadge, signed, terms_text
+
+
+def tr(text: str) -> str:
+    return QCoreApplication.translate("EquationView", text)
+
+
+class VerdictBadge(StatusBadge):
+    """A StatusBadge that also knows 'not complete yet' (an ellipsis, no colour of its own)."""
+
+    # Extends the base class's (unannotated) table, which mypy sees as an instance variable.
+    SYMBOLS = {**StatusBadge.SYMBOLS, "todo": "…"}  # noqa: RUF012
+
+
+def side_text(terms: tuple[Term, ...], total: int | None) -> str:
+    """One side of an equation: its terms, and their total when there is more than one term."""
+    text = terms_text(terms)
+    if len(terms) > 1 and total is not None:
+        text += f" = {total:,}"
+    return text
+
+
+def equation_text(equation: Equation) -> str:
+    """'Ballots received 300 = voted ballots 250 + spoiled ballots 5 + unused ballots 40 = 295'."""
+    text = side_text(equation.left, equation.left_total) + " = "
+    text += side_text(equation.right, equation.right_total)
+    return text[:1].upper() + text[1:]
+
+
+def verdict(equation: Equation) -> tuple[str, str]:
+    """The badge kind and words for where the equation stands."""
+    match equation.balance:
+        case Balance.BALANCED:
+            return "ok", tr("Balanced")
+        case Balance.OFF:
+            assert equation.difference is not None
+            return "bad", tr("Does not balance: difference {0}").format(
+                signed(equation.difference)
+            )
+        case _:
+            return "todo", tr("Not complete: enter the blank boxes")
+
+
+class EquationView(QFrame):
+    """A titled equation with its numbers, its verdict and (when off) what to recount."""
+
+    def __init__(self, title: str, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setAccessibleName(title)
+        self.setFrameShape(QFrame.Shape.StyledPanel)
+        layout = QVBoxLayout(self)
+        self.heading = QLabel(title, self)
+        self.heading.setProperty("role", "heading")
+        self.heading.setWordWrap(True)
+        self.arithmetic = QLabel(self)
+        self.arithmetic.setWordWrap(True)
+        self.arithmetic.setTextFormat(Qt.TextFormat.PlainText)
+        self.arithmetic.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.arithmetic.setAccessibleName(tr("{0}: the arithmetic").format(title))
+        self.badge = VerdictBadge(tr("{0}: result").format(title), self)
+        self.advice = QLabel(self)
+        self.advice.setWordWrap(True)
+        self.advice.setTextFormat(Qt.TextFormat.PlainText)
+        self.advice.setAccessibleName(tr("{0}: what to do").format(title))
+        self.advice.hide()
+        for w in (self.heading, self.arithmetic, self.badge, self.advice):
+            layout.addWidget(w)
+        self._shown: tuple[str, str, str, str] | None = None
+
+    def show_equation(self, equation: Equation, advice: str = "") -> None:
+        """Show the equation; ``advice`` is the core's message of the matching finding."""
+        kind, words = verdict(equation)
+        arithmetic = equation_text(equation)
+        advice = advice if equation.balance is Balance.OFF else ""
+        shown = (arithmetic, kind, words, advice)
+        if shown == self._shown:
+            return  # nothing changed: no relayout, no repeated announcement
+        self._shown = shown
+        self.arithmetic.setText(arithmetic)
+        self.badge.show_status(kind, words)
+        self.advice.setText(advice)
+        self.advice.setVisible(bool(advice))
+
+    def text(self) -> str:
+        """Everything the view shows, as one string (for tests and screen-reader summaries)."""
+        parts = [self.heading.text(), self.arithmetic.text(), self.badge.text()]
+        if self.advice.text():
+            parts.append(self.advice.text())
+        return "\n".join(parts)
+
+
+# --- what the pages show beside their equations -------------------------------------------
+
+LOCKED_STATES = frozenset({"finalized", "exported"})
+BLANK_CODE = "a8_blank"  # A8 "this box is blank": shown as a count, not one finding per box
+
+
+@dataclass(frozen=True, slots=True)
+class SortedFindings:
+    """A page's findings, sorted for display: blanks counted, equations' advice, the rest."""
+
+    blanks: int
+    advice: Mapping[tuple[RuleId, str], str]  # the message of an equation's finding
+    others: tuple[Finding, ...]
+
+
+def sort_findings(findings: Iterable[Finding], equations: Iterable[Equation]) -> SortedFindings:
+    """Split findings: A8 blanks are counted, an equation's finding becomes its advice."""
+    shown = {(e.rule, e.subject, e.sheet) for e in equations}
+    blanks = 0
+    advice: dict[tuple[RuleId, str], str] = {}
+    others: list[Finding] = []
+    for f in findings:
+        if f.code == BLANK_CODE:
+            blanks += 1
+        elif (f.rule, f.subject, f.sheet) in shown:
+            advice.setdefault((f.rule, f.subject), f.message)
+        else:
+            others.append(f)
+    return SortedFindings(blanks, MappingProxyType(advice), tuple(others))
+
+
+def advice_for(sorted_findings: SortedFindings, equation: Equation) -> str:
+    return sorted_findings.advice.get((equation.rule, equation.subject), "")
+
+
+def blank_text(blanks: int) -> str:
+    if blanks == 0:
+        return tr("Every box is filled in.")
+    if blanks == 1:
+        return tr("1 box is still empty. Type its number, or 0 if there were none.")
+    return tr("{0} boxes are still empty. Type their numbers, or 0 where there were none.").format(
+        blanks
+    )
+
+
+def equation_title(equation: Equation, what: str) -> str:
+    """'Check A1 (R = V + S + U): ballots received, ballot style 2'."""
+    return tr("Check {0} ({1}): {2}").format(equation.rule.value, equation.equation, what)
+
+
+def ask(parent: QWidget, question: str, text: str, yes: str) -> bool:
+    """Ask before an action that cannot be undone by a keystroke; "No" is the default."""
+    box = QMessageBox(parent)
+    box.setIcon(QMessageBox.Icon.Question)
+    box.setWindowTitle(question)
+    box.setText(question)
+    box.setInformativeText(text)
+    yes_button = box.addButton(yes, QMessageBox.ButtonRole.AcceptRole)
+    no_button = box.addButton(tr("No"), QMessageBox.ButtonRole.RejectRole)
+    box.setDefaultButton(no_button)
+    box.setEscapeButton(no_button)
+    box.exec()
+    return box.clickedButton() is yes_button
+
+
+def ask_fill_with_zero(parent: QWidget, blanks: int) -> bool:
+    question = (
+        tr("Fill 1 empty box with 0?")
+        if blanks == 1
+        else tr("Fill {0} empty boxes with 0?").format(blanks)
+    )
+    return ask(
+        parent,
+        question,
+        tr(
+            "Only the empty boxes on this page get 0. The numbers already typed stay as they"
+            " are. Do this only when the board counted none for those lines."
+        ),
+        tr("Yes, fill with 0"),
+    )

@@ -1,0 +1,291 @@
+"""The poll-worker window: a header that always says where you are, one step at a time.
+
+The header shows the election, the precinct, the step ("Step 3 of 9") and whether every
+entry is saved. Below it, one page; at the bottom, Previous and Save & Next. The steps
+are built from the definition once a precinct is open (ui.steps), and the window records
+the current step in the precinct file, so a restart resumes on the same page.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from PySide6.QtCore import Qt, QTimer
+from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
+from PySide6.QtWidgets import (
+    QApplication,
+    QHBoxLayout,
+    QLabel,
+    QMainWindow,
+    QPushButton,
+    QScrollArea,
+    QStackedWidget,
+    QVBoxLayout,
+    QWidget,
+)
+
+from tally_app import service
+from ui import theme
+from ui.context import AppContext
+from ui.messages import UserMessage
+from ui.pages.base import Page
+from ui.pages.start import StartPage
+from ui.steps import build_steps
+from ui.widgets import StatusBadge
+
+
+class MainWindow(QMainWindow):
+    def __init__(self, ctx: AppContext, *, resume: bool = True) -> None:
+        super().__init__()
+        self.ctx = ctx
+        self.setObjectName("mainWindow")
+        self.setWindowTitle(self.tr("Precinct Tally"))
+        self.steps: list[Page] = []
+        self.index = -1
+        self.scale_index = 0
+        self.theme = theme.DEFAULT
+
+        central = QWidget(self)
+        outer = QVBoxLayout(central)
+
+        self.where = QLabel(central)
+        self.where.setProperty("role", "heading")
+        self.where.setWordWrap(True)
+        self.where.setAccessibleName(self.tr("Election and precinct"))
+        self.step_label = QLabel(central)
+        self.step_label.setWordWrap(True)
+        self.step_label.setAccessibleName(self.tr("Current step"))
+        self.saved = StatusBadge(self.tr("Save status"), central)
+        self.problem = StatusBadge(self.tr("Problem"), central)
+        self.problem.hide()
+        for w in (self.where, self.step_label, self.saved, self.problem):
+            outer.addWidget(w)
+
+        self.stack = QStackedWidget()
+        self.scroll = QScrollArea(central)
+        self.scroll.setWidgetResizable(True)
+        self.scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.scroll.setWidget(self.stack)
+        self.scroll.setFrameShape(QScrollArea.Shape.NoFrame)
+        outer.addWidget(self.scroll, 1)
+
+        nav = QHBoxLayout()
+        self.previous = QPushButton(self.tr("&Previous"), central)
+        self.previous.setAccessibleName(self.tr("Previous step"))
+        self.previous.setAutoDefault(False)
+        self.next = QPushButton(self.tr("Save && &Next"), central)
+        self.next.setAccessibleName(self.tr("Save and go to the next step"))
+        self.next.setAutoDefault(False)
+        self.next.setProperty("primary", True)
+        nav.addWidget(self.previous)
+        nav.addStretch(1)
+        nav.addWidget(self.next)
+        outer.addLayout(nav)
+        self.setCentralWidget(central)
+
+        self.previous.clicked.connect(self.go_previous)
+        self.next.clicked.connect(self.go_next)
+        self._menus()
+
+        ctx.saved.connect(self._saved)
+        ctx.failed.connect(self.show_problem)
+        ctx.navigate.connect(self.go_to_key)
+        ctx.entries_changed.connect(self.refresh_header)
+
+        self.start = StartPage(ctx, self)
+        self.start.chosen.connect(self.open_precinct)
+        self.stack.addWidget(self.start)
+        self.show_start()
+        if resume:
+            # After the first paint, so the window appears before the store is opened.
+            QTimer.singleShot(0, self.resume_last)
+
+    # --- menus and shortcuts -------------------------------------------------------------
+
+    def _menus(self) -> None:
+        view = self.menuBar().addMenu(self.tr("&View"))
+        bigger = QAction(self.tr("&Larger text"), self)
+        bigger.setShortcuts([QKeySequence.StandardKey.ZoomIn, QKeySequence("Ctrl+=")])
+        bigger.triggered.connect(lambda: self.scale_text(+1))
+        smaller = QAction(self.tr("&Smaller text"), self)
+        smaller.setShortcuts([QKeySequence.StandardKey.ZoomOut])
+        smaller.triggered.connect(lambda: self.scale_text(-1))
+        self.contrast = QAction(self.tr("&High contrast"), self)
+        self.contrast.setCheckable(True)
+        self.contrast.setShortcut(QKeySequence("Ctrl+Shift+H"))
+        self.contrast.toggled.connect(self.set_high_contrast)
+        for a in (bigger, smaller, self.contrast):
+            view.addAction(a)
+        go = self.menuBar().addMenu(self.tr("&Go"))
+        forward = QAction(self.tr("&Next step"), self)
+        forward.setShortcuts([QKeySequence("Alt+Right"), QKeySequence("Ctrl+PgDown")])
+        forward.triggered.connect(self.go_next)
+        back = QAction(self.tr("&Previous step"), self)
+        back.setShortcuts([QKeySequence("Alt+Left"), QKeySequence("Ctrl+PgUp")])
+        back.triggered.connect(self.go_previous)
+        home = QAction(self.tr("&Choose another precinct"), self)
+        home.triggered.connect(self.close_precinct)
+        for a in (forward, back, home):
+            go.addAction(a)
+        self.addActions([bigger, smaller, self.contrast, forward, back])
+
+    def scale_text(self, step: int) -> None:
+        self.scale_index = max(0, min(len(theme.SCALE_STEPS) - 1, self.scale_index + step))
+        self._restyle()
+
+    def set_high_contrast(self, on: bool) -> None:
+        self.theme = theme.HIGH_CONTRAST if on else theme.DEFAULT
+        self._restyle()
+
+    def _restyle(self) -> None:
+        app = QApplication.instance()
+        assert isinstance(app, QApplication)
+        theme.apply(app, self.theme, theme.SCALE_STEPS[self.scale_index])
+
+    @property
+    def text_scale(self) -> float:
+        return theme.SCALE_STEPS[self.scale_index]
+
+    # --- status ----------------------------------------------------------------------------
+
+    def _saved(self, text: str) -> None:
+        self.problem.hide()
+        self.saved.show_status("ok", text)
+
+    def show_problem(self, message: UserMessage) -> None:
+        self.problem.show_status("bad", f"{message.problem} {message.cause} {message.action}")
+        self.problem.show()
+
+    def _header(self) -> None:
+        definition = self.ctx.definition
+        session = self.ctx.session
+        if definition is None:
+            self.where.setText(self.tr("No election chosen"))
+        elif session is None:
+            self.where.setText(definition.title)
+        else:
+            state = {
+                "counting": self.tr("counting"),
+                "reconciled": self.tr("reconciled"),
+                "finalized": self.tr("finalized, locked"),
+                "exported": self.tr("exported, locked"),
+            }.get(session.state, session.state)
+            self.where.setText(
+                self.tr("{0} — Precinct {1} ({2})").format(
+                    definition.title, session.precinct.label, state
+                )
+            )
+        if self.index < 0:
+            self.step_label.setText(self.tr("Choose the election and your precinct"))
+        else:
+            self.step_label.setText(
+                self.tr("Step {0} of {1}: {2}").format(
+                    self.index + 1, len(self.steps), self.steps[self.index].title()
+                )
+            )
+
+    # --- navigation ------------------------------------------------------------------------
+
+    def show_start(self) -> None:
+        self.index = -1
+        self.stack.setCurrentWidget(self.start)
+        self.start.enter()
+        self.previous.setEnabled(False)
+        self.next.setText(self.start.next_label())
+        self.next.setEnabled(True)
+        self.saved.show_status("ok", self.tr("Nothing to save yet"))
+        self._header()
+        self._focus(self.start.first_field())
+
+    def resume_last(self) -> None:
+        definition = self.ctx.definition
+        if definition is None or self.ctx.session is not None:
+            return
+        precinct_id = service.last_precinct(self.ctx.data_dir, definition)
+        if precinct_id is not None:
+            self.open_precinct(precinct_id)
+
+    def open_precinct(self, precinct_id: str) -> None:
+        if not self.ctx.open_precinct(precinct_id):
+            return
+        for page in self.steps:
+            self.stack.removeWidget(page)
+            page.deleteLater()
+        self.steps = build_steps(self.ctx, self.stack)
+        for page in self.steps:
+            self.stack.addWidget(page)
+        resume = self.ctx.open.store.resume_page
+        keys = [p.key for p in self.steps]
+        self.go_to(keys.index(resume) if resume in keys else 0)
+        self.saved.show_status("ok", self.tr("Precinct opened; every saved entry is restored"))
+
+    def close_precinct(self) -> None:
+        for page in self.steps:
+            self.stack.removeWidget(page)
+            page.deleteLater()
+        self.steps = []
+        self.ctx.close_precinct()
+        service.forget_last_precinct(self.ctx.data_dir)
+        self.show_start()
+
+    def current(self) -> Page:
+        return self.start if self.index < 0 else self.steps[self.index]
+
+    def go_to(self, index: int) -> None:
+        index = max(0, min(len(self.steps) - 1, index))
+        self.index = index
+        page = self.steps[index]
+        self.stack.setCurrentWidget(page)
+        page.enter()
+        self.previous.setEnabled(True)
+        self.next.setText(page.next_label())
+        self.next.setEnabled(index < len(self.steps) - 1)
+        self.ctx.attempt(lambda: self.ctx.open.store.set_resume_page(page.key))
+        self._header()
+        self.scroll.verticalScrollBar().setValue(0)
+        self._focus(page.first_field())
+
+    def go_next(self) -> None:
+        page = self.current()
+        self._commit_focused()
+        if self.index < 0:
+            self.start.choose()
+            return
+        if not page.can_leave_forward():
+            return
+        if self.index < len(self.steps) - 1:
+            self.go_to(self.index + 1)
+
+    def go_previous(self) -> None:
+        self._commit_focused()
+        if self.index <= 0:
+            return
+        self.go_to(self.index - 1)
+
+    def go_to_key(self, key: str) -> None:
+        for i, page in enumerate(self.steps):
+            if page.key == key:
+                self.go_to(i)
+                return
+
+    def refresh_header(self) -> None:
+        self._header()
+
+    def _commit_focused(self) -> None:
+        """A shortcut does not move focus: make the field being typed in commit first."""
+        focused = QApplication.focusWidget()
+        if focused is not None and hasattr(focused, "editingFinished"):
+            focused.editingFinished.emit()
+
+    def _focus(self, widget: QWidget | None) -> None:
+        if widget is not None:
+            widget.setFocus(Qt.FocusReason.TabFocusReason)
+
+    def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802 - Qt's name
+        self._commit_focused()
+        self.ctx.close_precinct()
+        super().closeEvent(event)
+
+
+def data_dir_or_default(data_dir: Path | None) -> Path:
+    return Path(data_dir) if data_dir is not None else service.default_data_dir()

@@ -1,0 +1,222 @@
+"""Board: who is on the precinct board, by name and role (issue item 3).
+
+The roles come from the election definition, so printouts and the audit log can name each
+person with their role. A role still short of its minimum is listed, but does not stop the
+board from going on: the inspector may fill it in later, before finalizing.
+"""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QComboBox,
+    QFormLayout,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QLineEdit,
+    QMessageBox,
+    QPushButton,
+    QTableView,
+    QVBoxLayout,
+    QWidget,
+)
+
+from tally_app.store.records import BoardMember
+from ui.context import AppContext
+from ui.models import ItemRole, SnapshotTableModel
+from ui.pages.base import Page
+from ui.widgets import StatusBadge
+
+
+class BoardPage(Page):
+    key = "board"
+
+    def __init__(self, ctx: AppContext, parent: QWidget | None = None) -> None:
+        super().__init__(ctx, parent)
+        layout = QVBoxLayout(self)
+        intro = QLabel(
+            self.tr(
+                "Add each member of the precinct board with their role. "
+                "Type the name, choose the role, then press Enter."
+            ),
+            self,
+        )
+        intro.setWordWrap(True)
+        layout.addWidget(intro)
+
+        form = QFormLayout()
+        form.setRowWrapPolicy(QFormLayout.RowWrapPolicy.WrapLongRows)
+        self.name = QLineEdit(self)
+        self.name.setAccessibleName(self.tr("Name of the new board member"))
+        name_label = QLabel(self.tr("Na&me:"), self)
+        name_label.setWordWrap(True)
+        name_label.setBuddy(self.name)
+        form.addRow(name_label, self.name)
+        self.role = QComboBox(self)
+        self.role.setAccessibleName(self.tr("Role of the new board member"))
+        role_label = QLabel(self.tr("R&ole:"), self)
+        role_label.setWordWrap(True)
+        role_label.setBuddy(self.role)
+        form.addRow(role_label, self.role)
+        layout.addLayout(form)
+
+        add_row = QHBoxLayout()
+        self.add = QPushButton(self.tr("&Add person"), self)
+        self.add.setAccessibleName(self.tr("Add person to the board"))
+        self.add.setAutoDefault(False)
+        add_row.addWidget(self.add)
+        add_row.addStretch(1)
+        layout.addLayout(add_row)
+
+        members_label = QLabel(self.tr("Board members:"), self)
+        members_label.setWordWrap(True)
+        layout.addWidget(members_label)
+        self.model: SnapshotTableModel[BoardMember] = SnapshotTableModel(
+            [self.tr("Name"), self.tr("Role")], [lambda m: m.name, self._role_title]
+        )
+        self.table = QTableView(self)
+        self.table.setModel(self.model)
+        self.table.setAccessibleName(self.tr("Board members"))
+        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.table.setTabKeyNavigation(False)  # Tab leaves the table (no keyboard trap)
+        self.table.setWordWrap(True)
+        self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
+        self.table.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        self.table.setMinimumHeight(self.fontMetrics().height() * 8)
+        members_label.setBuddy(self.table)
+        layout.addWidget(self.table, 1)
+
+        remove_row = QHBoxLayout()
+        self.remove = QPushButton(self.tr("&Remove selected person"), self)
+        self.remove.setAccessibleName(self.tr("Remove selected person from the board"))
+        self.remove.setAutoDefault(False)
+        remove_row.addWidget(self.remove)
+        remove_row.addStretch(1)
+        layout.addLayout(remove_row)
+
+        self.needed = StatusBadge(self.tr("Roles still needed"), self)
+        layout.addWidget(self.needed)
+
+        self.name.returnPressed.connect(self.add_person)
+        self.add.clicked.connect(self.add_person)
+        self.remove.clicked.connect(self.remove_selected)
+        self.setTabOrder(self.name, self.role)
+        self.setTabOrder(self.role, self.add)
+        self.setTabOrder(self.add, self.table)
+        self.setTabOrder(self.table, self.remove)
+
+    # --- the page protocol -----------------------------------------------------------------
+
+    def title(self) -> str:
+        return self.tr("Who is on the precinct board")
+
+    def first_field(self) -> QWidget:
+        return self.name
+
+    def enter(self) -> None:
+        roles = self.ctx.open.definition.board_roles
+        if self.role.count() != len(roles):
+            self.role.clear()
+            for r in roles:
+                self.role.addItem(r.title, r.id)
+        self._reload()
+        self._choose_needed_role()
+
+    # --- actions --------------------------------------------------------------------------
+
+    def add_person(self) -> None:
+        name = self.name.text().strip()
+        role = self.role.currentData()
+        if self.ctx.commit(lambda: self.ctx.open.add_board_member(name, role, self.ctx.actor())):
+            self.name.clear()
+            self._reload()
+            self._choose_needed_role()
+        self.name.setFocus(Qt.FocusReason.OtherFocusReason)
+
+    def remove_selected(self) -> None:
+        member = self.selected()
+        if member is None:
+            self.needed.show_status("warn", self.tr("Choose a person in the list first."))
+            return
+        if not self._confirm_remove(member):
+            return
+        if self.ctx.commit(lambda: self.ctx.open.remove_board_member(member.id, self.ctx.actor())):
+            self._reload()
+        self.table.setFocus(Qt.FocusReason.OtherFocusReason)
+
+    def selected(self) -> BoardMember | None:
+        index = self.table.currentIndex()
+        if not index.isValid():
+            return None
+        member: BoardMember = self.model.data(index, ItemRole)
+        return member
+
+    # --- drawing ---------------------------------------------------------------------------
+
+    def _reload(self) -> None:
+        row = max(0, self.table.currentIndex().row())
+        board = self.ctx.open.board()
+        self.model.set_items(board)
+        if board:
+            self.table.setCurrentIndex(self.model.index(min(row, len(board) - 1), 0))
+        self.remove.setEnabled(bool(board))
+        self._show_needed()
+
+    def _role_title(self, member: BoardMember) -> str:
+        for r in self.ctx.open.definition.board_roles:
+            if r.id == member.role:
+                return r.title
+        return member.role
+
+    def _missing(self) -> list[tuple[str, str, int]]:
+        """(role id, title, how many more) for each role short of its minimum."""
+        have: dict[str, int] = {}
+        for m in self.ctx.open.board():
+            have[m.role] = have.get(m.role, 0) + 1
+        return [
+            (r.id, r.title, r.min_count - have.get(r.id, 0))
+            for r in self.ctx.open.definition.board_roles
+            if have.get(r.id, 0) < r.min_count
+        ]
+
+    def _show_needed(self) -> None:
+        missing = self._missing()
+        if not missing:
+            self.needed.show_status("ok", self.tr("Every role the election asks for is filled."))
+            return
+        parts = [
+            title if more == 1 else self.tr("{0} ({1} more)").format(title, more)
+            for _, title, more in missing
+        ]
+        self.needed.show_status(
+            "warn",
+            self.tr("Still needed: {0}. You can go on and add them later.").format(", ".join(parts)),
+        )
+
+    def _choose_needed_role(self) -> None:
+        """Preselect the first role still short, so adding the board is mostly typing names."""
+        missing = self._missing()
+        if missing:
+            self.role.setCurrentIndex(max(0, self.role.findData(missing[0][0])))
+
+    def _confirm_remove(self, member: BoardMember) -> bool:
+        box = QMessageBox(self)
+        box.setIcon(QMessageBox.Icon.Question)
+        box.setWindowTitle(self.tr("Remove {0} from the board?").format(member.name))
+        box.setText(
+            self.tr("{0} ({1}) will no longer be listed on the board.").format(
+                member.name, self._role_title(member)
+            )
+        )
+        yes = box.addButton(
+            self.tr("Yes, remove {0}").format(member.name), QMessageBox.ButtonRole.YesRole
+        )
+        no = box.addButton(self.tr("No"), QMessageBox.ButtonRole.NoRole)
+        box.setDefaultButton(no)
+        box.setEscapeButton(no)
+        box.exec()
+        return box.clickedButton() is yes
