@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from pathlib import Path
 from types import EllipsisType
+from typing import Self
 
 from tally_app.audit.catalogue import EventId
 from tally_app.audit.events import Actor
@@ -50,7 +51,7 @@ class PrecinctSession:
     def close(self) -> None:
         self.store.close()
 
-    def __enter__(self) -> PrecinctSession:
+    def __enter__(self) -> Self:
         return self
 
     def __exit__(self, *exc: object) -> None:
@@ -96,19 +97,38 @@ class PrecinctSession:
         return self.store.explanations()
 
     def unexplained(self, findings: Sequence[Finding] | None = None) -> tuple[Finding, ...]:
-        """EXPLAIN findings without an explanation signed by every current board member."""
+        """EXPLAIN findings without an explanation signed by every current board member.
+
+        An explanation covers a finding only with the numbers it was written for (the
+        finding's expected and actual): once they change, it needs a new explanation.
+        """
         found = self.findings() if findings is None else findings
         members = {m.id for m in self.board()}
         signed = {
-            (e.rule_id, e.subject)
+            (e.rule_id, e.subject, e.expected, e.actual)
             for e in self.explanations()
             if members and members <= {s.member_id for s in e.signers}
         }
         return tuple(
             f
             for f in found
-            if f.severity is Severity.EXPLAIN and (f.rule.value, f.subject) not in signed
+            if f.severity is Severity.EXPLAIN
+            and (f.rule.value, f.subject, f.expected, f.actual) not in signed
         )
+
+    def _blank_fields(self) -> int:
+        """How many fields nobody has entered: accounting, roster, and every contest field
+        on sheet A (and on sheet B when the policy requires the second entry)."""
+        entries = self.entries()
+        blank = sum(v is None for s in entries.styles.values() for v in s.values.values())
+        blank += sum(v is None for v in entries.roster.values())
+        sheets = (Sheet.A, Sheet.B) if self.definition.policy.double_entry else (Sheet.A,)
+        for sheet in sheets:
+            for entry in entries.sheets.get(sheet, {}).values():
+                blank += sum(v is None for v in entry.votes.values())
+                blank += sum(v is None for v in entry.lines.values())
+                blank += sum(w.count is None for w in entry.write_ins)
+        return blank
 
     # --- writes: each is one transaction with its audit event --------------------------
 
@@ -219,13 +239,25 @@ class PrecinctSession:
                 "An explanation cannot be empty; write what the board found.",
             )
         return self.store.add_explanation(
-            finding.rule.value, finding.subject, text.strip(), signer_ids, actor
+            finding.rule.value,
+            finding.subject,
+            text.strip(),
+            signer_ids,
+            actor,
+            expected=finding.expected,
+            actual=finding.actual,
         )
 
     # --- the state machine --------------------------------------------------------------
 
     def finalize(self, confirmer_ids: tuple[int, int], actor: Actor) -> None:
-        """Lock the precinct: nothing blocks, every discrepancy is explained, two members confirm."""
+        """Lock the precinct: nothing blocks, every discrepancy is explained, two members confirm.
+
+        Also refused while the file is not trusted, and while any field is blank whatever
+        the policy says of A8 (a blank is not a zero). The moves to reconciled and to
+        finalized are one transaction (``PrecinctStore.finalize``).
+        """
+        self._entries = None  # decide on what is on disk now
         findings = self.findings()
         blockers = tuple(f for f in findings if f.severity is Severity.BLOCK)
         members = {m.id: m for m in self.board()}
@@ -235,12 +267,26 @@ class PrecinctSession:
                 "already_finalized",
                 "This precinct is already finalized; start a correction to change it.",
             )
+        elif not self.store.trusted:
+            problem = InputError(
+                "untrusted_file",
+                "This precinct file was changed outside the app, so it cannot be finalized "
+                "until a supervisor has checked and acknowledged the problems; call your "
+                "supervisor.",
+            )
         elif blockers:
             problem = InputError(
                 "finalize_blocked",
                 f"{len(blockers)} check(s) must be fixed before finalizing; "
                 "see the review page for what to recount.",
                 findings=blockers,
+            )
+        elif blank := self._blank_fields():
+            problem = InputError(
+                "finalize_blank",
+                f"{blank} field(s) are still blank; enter every count (type 0 where "
+                "nothing was counted) before finalizing.",
+                blank=blank,
             )
         elif unexplained := self.unexplained(findings):
             problem = InputError(
@@ -262,15 +308,15 @@ class PrecinctSession:
                 disposition="failure",
             )
             raise problem
-        if self.state == "counting":
-            self.store.transition("reconciled", actor)
-        self.store.transition(
-            "finalized",
+        self.store.finalize(
             actor,
-            details={
+            {
                 "confirmed_by": [members[i].name for i in confirmer_ids],
-                "discrepancies": [f"{f.rule.value} {f.subject}" for f in findings
-                                  if f.severity is Severity.EXPLAIN],
+                "discrepancies": [
+                    f"{f.rule.value} {f.subject}"
+                    for f in findings
+                    if f.severity is Severity.EXPLAIN
+                ],
             },
         )
         self._entries = None

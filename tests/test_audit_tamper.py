@@ -126,9 +126,14 @@ def test_a_truncated_tail_stays_reported_across_opens(tmp_path: Path) -> None:
     path = _make_file(tmp_path)  # events 1..9
     _attack(path, "DELETE FROM audit_event WHERE seq >= 8")
     with _open(path) as store:
-        assert _found(store) == {(8, "truncated")}
-        assert "Events 8 to 9 were removed" in store.audit_report.problems[0].message
-        store.set_vote(Sheet.A, HOUSE, "ahn", 1, CLERK)  # later writes must not hide it
+        # The cut events set Gomez to 7 then 8: the replayed log (6, set by event 7) no
+        # longer matches the table either.
+        assert _found(store) == {(7, "count_mismatch"), (8, "truncated")}
+        assert "Events 8 to 9 were removed" in store.audit_report.problems[-1].message
+        # Later appends (here the refusal of a write) must not hide it.
+        with pytest.raises(InputError) as caught:
+            store.set_vote(Sheet.A, HOUSE, "ahn", 1, CLERK)
+        assert caught.value.code == "untrusted_file"
     with _open(path) as store:
         assert 8 in {seq for seq, _ in _found(store)}
         assert not store.trusted
@@ -168,7 +173,8 @@ def test_rows_forged_past_the_head_stay_reported(tmp_path: Path) -> None:
         + ")",
     )
     with _open(path) as store:
-        assert _found(store) == {(last_seq + 1, "beyond_head")}
+        # The forged vote_set lacks what a real one carries, so it cannot be replayed either.
+        assert _found(store) == {(last_seq + 1, "beyond_head"), (last_seq + 1, "unreadable_event")}
     with _open(path) as store:  # the open above appended after it: still reported
         assert (last_seq + 1, "beyond_head") in _found(store)
         assert not store.trusted

@@ -13,7 +13,7 @@ from typing import Any
 
 import pytest
 
-from tally_app import __version__, service
+from tally_app import __version__, cli, service
 from tally_app.cli import main
 from tally_app.definition.embedded import embedded_definition_paths
 
@@ -220,11 +220,27 @@ def test_usage_errors_exit_2_with_one_sentence(
     assert "error:" in err and "--help" in err
 
 
-def test_no_arguments_points_at_definition_check(capsys: pytest.CaptureFixture[str]) -> None:
+def test_no_arguments_runs_the_poll_worker_window(capsys: pytest.CaptureFixture[str]) -> None:
+    """No command means the window on the default election: the console script plugs it in."""
+    seen: list[object] = []
+
+    def window(args: object) -> int:
+        seen.append(args)
+        return 0
+
+    assert cli.main([], windows={"gui": window}) == 0
+    (args,) = seen
+    assert getattr(args, "election") is None and getattr(args, "data_dir") is None
+    assert cli.main(["gui", "--data-dir", "/tmp/x"], windows={"gui": window}) == 0
+    assert str(getattr(seen[-1], "data_dir")) == "/tmp/x"
+
+
+def test_without_the_windows_the_core_says_where_they_are(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
     status, out, err = run(capsys)
-    assert status == 0 and out == ""
-    assert len(err.strip().splitlines()) == 1
-    assert "definition check" in err
+    assert status == 2 and out == ""
+    assert len(err.strip().splitlines()) == 1 and "tally-app" in err
 
 
 def test_internal_error_is_one_sentence_and_exit_70(

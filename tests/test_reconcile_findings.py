@@ -24,6 +24,7 @@ ALLOWED_IMPORTS = {
     "__future__",
     "collections.abc",
     "dataclasses",
+    "enum",
     "math",
     "types",
     "typing",

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -16,6 +17,7 @@ from tally_app.errors import InputError
 from tally_app.session import PrecinctSession
 
 INSPECTOR = Actor("Maria Lopez", "inspector")
+SUPERVISOR = Actor("Sam Okafor", "supervisor")
 CLOCK_START = datetime(2017, 6, 6, 20, 0, tzinfo=UTC)
 
 # A balanced precinct: 300 received, 250 voted (2 provisional, 1 rejected), 5 spoiled, 45 unused.
@@ -39,7 +41,7 @@ T = 250 - 2 - 1  # ballots hand-tallied
 
 
 @pytest.fixture
-def session(tmp_path: Path) -> PrecinctSession:
+def session(tmp_path: Path) -> Iterator[PrecinctSession]:
     definition = service.default_definition()
     clock = FixedClock(CLOCK_START, timedelta(seconds=1))
     s = service.start_precinct(
@@ -54,8 +56,8 @@ def enter_balanced(session: PrecinctSession, *, ahn_on_b: int = 100) -> None:
     for f, v in ACCOUNTING.items():
         session.set_style_field(style, f, v, INSPECTOR)
     session.add_unused_range(style, 1001, 1045, INSPECTOR)
-    for f, v in ROSTER.items():
-        session.set_roster_field(f, v, INSPECTOR)
+    for roster_field, v in ROSTER.items():
+        session.set_roster_field(roster_field, v, INSPECTOR)
     contest = session.contests[0]
     assert isinstance(contest, CandidateContest)
     ahn, gomez = (c.id for c in contest.on_ballot)
@@ -113,7 +115,7 @@ def test_balanced_precinct_finalizes_and_locks(session: PrecinctSession) -> None
     assert locked.value.code == "precinct_locked"
     assert session.entries().sheets[Sheet.A][contest.id].votes[contest.selection_ids[0]] == 100
     # A logged correction unlocks it and marks everything after as amended.
-    session.begin_correction("Recount found one more ballot for Ahn", INSPECTOR)
+    session.begin_correction("Recount found one more ballot for Ahn", SUPERVISOR)
     assert session.state == "counting" and session.store.amended
     assert session.set_vote(Sheet.A, contest.id, contest.selection_ids[0], 101, INSPECTOR)
 
@@ -169,3 +171,112 @@ def test_precinct_file_names_are_safe() -> None:
     path = service.precinct_file(Path("/data"), "../evil", "a/b")
     assert path.parent.parent == Path("/data")
     assert ".." not in path.parts and "/" not in path.name
+
+
+# --- after the review of issue 2 --------------------------------------------------------------
+
+
+def test_blank_fields_block_finalizing_whatever_the_policy_says(tmp_path: Path) -> None:
+    """Review repro t5: a policy that lowers A8 to a warning must not let blanks through."""
+    import json
+
+    from tally_app.definition.embedded import embedded_definition_paths
+
+    source = json.loads(embedded_definition_paths()[service.default_definition().id].read_bytes())
+    source["policy"] = {"severities": {"A8": "warn"}, "double_entry": False}
+    lenient = tmp_path / "a8-warn.json"
+    lenient.write_text(json.dumps(source), encoding="utf-8")
+    definition = service.load_definition(lenient)
+    clock = FixedClock(CLOCK_START, timedelta(seconds=1))
+    with service.start_precinct(
+        tmp_path / "data", definition, definition.precincts[0].id, actor=INSPECTOR, clock=clock
+    ) as s:
+        assert not [f for f in s.findings() if f.severity is Severity.BLOCK]
+        a, b = board(s)
+        with pytest.raises(InputError) as err:
+            s.finalize((a, b), INSPECTOR)
+        assert err.value.code == "finalize_blank"
+        blank = err.value.params["blank"]
+        assert isinstance(blank, int) and blank > 10 and str(blank) in err.value.message
+        assert s.state == "counting"
+        last = s.store.audit_events()[-1]
+        assert (last.event, last.disposition, last.details["reason"]) == (
+            "precinct.finalize_refused",
+            "failure",
+            "finalize_blank",
+        )
+
+
+def test_an_untrusted_file_cannot_be_finalized(tmp_path: Path, session: PrecinctSession) -> None:
+    """Review repro t9: a file whose log was changed outside the app was finalized."""
+    import sqlite3
+
+    enter_balanced(session)
+    a, b = board(session)
+    path = session.path
+    session.close()
+    conn = sqlite3.connect(path)
+    conn.execute("DROP TRIGGER audit_event_no_update")
+    conn.execute("UPDATE audit_event SET actor = 'Mallory' WHERE seq = 5")
+    conn.commit()
+    conn.close()
+    with service.open_precinct(path, clock=FixedClock(CLOCK_START, timedelta(seconds=1))) as again:
+        assert not again.store.trusted
+        with pytest.raises(InputError) as err:
+            again.finalize((a, b), INSPECTOR)
+        assert err.value.code == "untrusted_file"
+        assert again.state == "counting"
+        assert again.store.audit_events()[-1].details["reason"] == "untrusted_file"
+        again.store.acknowledge_audit_problems(SUPERVISOR, "Name typo fixed by the technician")
+        again.finalize((a, b), INSPECTOR)
+        assert again.state == "finalized"
+
+
+def test_an_explanation_covers_only_the_numbers_it_explains(session: PrecinctSession) -> None:
+    """Review repro t10: an explanation of 'off by one' still covered 'off by two'."""
+    enter_balanced(session)
+    style = session.precinct.ballot_style_ids[0]
+    session.set_style_field(style, StyleField.RECEIVED, 301, INSPECTOR)
+    (a1,) = [f for f in session.findings() if f.rule is RuleId.A1]
+    a, b = board(session)
+    session.add_explanation(a1, "One ballot was found stuck to another.", [a, b], INSPECTOR)
+    (explanation,) = session.explanations()
+    assert (explanation.expected, explanation.actual) == (a1.expected, a1.actual)
+    assert session.unexplained() == ()
+    session.set_style_field(style, StyleField.RECEIVED, 302, INSPECTOR)
+    (moved,) = [f for f in session.findings() if f.rule is RuleId.A1]
+    assert moved.severity is Severity.EXPLAIN and moved.subject == a1.subject
+    assert session.unexplained() == (moved,)
+    with pytest.raises(InputError) as err:
+        session.finalize((a, b), INSPECTOR)
+    assert err.value.code == "finalize_unexplained"
+    # Back to the numbers that were explained.
+    session.set_style_field(style, StyleField.RECEIVED, 301, INSPECTOR)
+    assert session.unexplained() == ()
+    session.finalize((a, b), INSPECTOR)
+    assert session.state == "finalized"
+
+
+def test_finalize_through_the_session_is_one_transaction(session: PrecinctSession) -> None:
+    import sqlite3
+
+    enter_balanced(session)
+    a, b = board(session)
+    with sqlite3.connect(session.path) as conn:
+        conn.execute(
+            "CREATE TRIGGER test_final_fails BEFORE INSERT ON audit_event "
+            """WHEN NEW.details LIKE '%"to":"finalized"%' """
+            "BEGIN SELECT RAISE(ABORT, 'audit write failed'); END"
+        )
+    with pytest.raises(sqlite3.IntegrityError):
+        session.finalize((a, b), INSPECTOR)
+    assert session.state == "counting"  # before: left at reconciled by a first transaction
+    with sqlite3.connect(session.path) as conn:
+        conn.execute("DROP TRIGGER test_final_fails")
+    session.finalize((a, b), INSPECTOR)
+    events = session.store.audit_events()[-2:]
+    assert [(e.details["from"], e.details["to"]) for e in events] == [
+        ("counting", "reconciled"),
+        ("reconciled", "finalized"),
+    ]
+    assert events[-1].details["confirmed_by"] == ["Maria Lopez", "Sam Park"]

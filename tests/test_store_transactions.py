@@ -50,6 +50,11 @@ def _set_ab(store: PrecinctStore) -> int:
     return 0
 
 
+def _reconciled(store: PrecinctStore) -> int:
+    store.transition("reconciled", INSPECTOR)
+    return 0
+
+
 def _finalize(store: PrecinctStore) -> int:
     store.transition("reconciled", INSPECTOR)
     store.transition("finalized", INSPECTOR)
@@ -174,6 +179,13 @@ CASES = [
         setup=_finalize,
     ),
     Case(
+        "finalize",
+        EventId.STATE_CHANGED,
+        lambda s, _: s.finalize(INSPECTOR, {"confirmed_by": ["Ana", "Bo"]}),
+        lambda s, _: s.state == "finalized",
+        setup=_reconciled,
+    ),
+    Case(
         "record_event",
         EventId.REPORT_PRINTED,
         lambda s, _: s.record_event(EventId.REPORT_PRINTED, INSPECTOR, {"document": "tally sheet"}),
@@ -230,7 +242,7 @@ def test_every_mutating_method_is_covered() -> None:
         "set_vote", "set_line", "add_write_in", "set_write_in", "remove_write_in",
         "fill_blanks_with_zero", "resolve_difference", "add_board_member",
         "remove_board_member", "add_seal", "remove_seal", "add_explanation", "transition",
-        "begin_correction", "record_event",
+        "begin_correction", "record_event", "finalize",
     }  # fmt: skip
     assert mutators == {c.name for c in CASES}
     public = {n for n in vars(PrecinctStore) if not n.startswith("_")}

@@ -6,6 +6,11 @@ off by a signed difference, or not complete yet. Every number, label and verdict
 the core's :class:`~tally_app.reconcile.equations.Equation`; nothing here decides whether an
 equation balances. The widget is built once and only its texts change, so redrawing after
 each keystroke stays cheap (DESIGN §14: keystroke → saved + checks redrawn in one frame).
+
+Also here, because the ballot-accounting and contest pages show them beside their equations:
+:class:`FindingsView` (the other findings, badges reused between redraws), the split of a
+page's findings into blanks / an equation's advice / the rest (:func:`sort_findings`), and the
+"ask first" box for "Fill the rest with 0" and removals (:func:`ask`).
 """
 
 from __future__ import annotations
@@ -14,13 +19,14 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from types import MappingProxyType
 
-from PySide6.QtCore import QCoreApplication, Qt
-from PySide6.QtWidgets import QFrame, QLabel, QMessageBox, QVBoxLayout, QWidget
+from PySide6.QtCore import QCoreApplication, QEvent, QRect, QSize, Qt
+from PySide6.QtGui import QPainter, QPaintEvent, QPalette, QResizeEvent
+from PySide6.QtWidgets import QFrame, QLabel, QMessageBox, QSizePolicy, QVBoxLayout, QWidget
 
 from tally_app.definition.model import RuleId
 from tally_app.reconcile import Finding, Term
 from tally_app.reconcile.equations import Balance, Equation
-from ui.widgets import StatusBadge, signed, terms_text
+from ui.widgets import StatusBadge, finding_text, severity_kind, signed, terms_text
 
 
 def tr(text: str) -> str:
@@ -28,10 +34,24 @@ def tr(text: str) -> str:
 
 
 class VerdictBadge(StatusBadge):
-    """A StatusBadge that also knows 'not complete yet' (an ellipsis, no colour of its own)."""
+    """A StatusBadge that also knows 'not complete yet' (an ellipsis, no colour of its own).
+
+    It also re-applies the style sheet's padding when its status changes after it is shown:
+    re-polishing alone leaves a shown QLabel's contents margins at 0, so its text touched the
+    border and its height was one line short.
+    """
 
     # Extends the base class's (unannotated) table, which mypy sees as an instance variable.
     SYMBOLS = {**StatusBadge.SYMBOLS, "todo": "…"}  # noqa: RUF012
+
+    def show_status(self, kind: str, text: str) -> None:
+        # Compared in Python: reading the Qt property back (QObject.property) while it is unset
+        # returns None with a reference too few in PySide6 and crashed after ~400 redraws.
+        if (kind, text) == getattr(self, "_shown", None):
+            return  # unchanged: no re-polish, no repeated announcement
+        self._shown = (kind, text)
+        super().show_status(kind, text)
+        QCoreApplication.sendEvent(self, QEvent(QEvent.Type.StyleChange))
 
 
 def side_text(terms: tuple[Term, ...], total: int | None) -> str:
@@ -56,11 +76,81 @@ def verdict(equation: Equation) -> tuple[str, str]:
             return "ok", tr("Balanced")
         case Balance.OFF:
             assert equation.difference is not None
-            return "bad", tr("Does not balance: difference {0}").format(
-                signed(equation.difference)
-            )
+            return "bad", tr("Does not balance: difference {0}").format(signed(equation.difference))
         case _:
             return "todo", tr("Not complete: enter the blank boxes")
+
+
+class WrappedText(QWidget):
+    """Word-wrapped plain text that repaints, but re-lays out the page only when its height
+    changes.
+
+    A word-wrapped QLabel asks every enclosing layout to recompute on each ``setText``; for
+    the 26 terms of a primary contest's A4 that alone cost more than a frame per keystroke.
+    Here a new text of the same height is only repainted. Screen readers get the text as the
+    widget's accessible description.
+    """
+
+    def __init__(self, accessible_name: str, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setAccessibleName(accessible_name)
+        self._text = ""
+        policy = QSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Preferred)
+        policy.setHeightForWidth(True)
+        self.setSizePolicy(policy)
+        self._height = self.heightForWidth(self.width())
+
+    def text(self) -> str:
+        return self._text
+
+    def setText(self, text: str) -> None:
+        if text == self._text:
+            return
+        self._text = text
+        self.setAccessibleDescription(text)
+        height = self.heightForWidth(self.width())
+        if height != self._height:
+            self._height = height
+            self.updateGeometry()
+        self.update()
+
+    def _bounds(self, width: int) -> QRect:
+        flags = Qt.TextFlag.TextWordWrap | Qt.AlignmentFlag.AlignLeft
+        return self.fontMetrics().boundingRect(
+            QRect(0, 0, max(width, 1), 1_000_000), flags, self._text
+        )
+
+    def hasHeightForWidth(self) -> bool:
+        return True
+
+    def heightForWidth(self, width: int) -> int:
+        return max(self._bounds(width).height(), self.fontMetrics().height())
+
+    def sizeHint(self) -> QSize:
+        width = max(self.width(), self.fontMetrics().averageCharWidth() * 40)
+        return QSize(width, self.heightForWidth(width))
+
+    def minimumSizeHint(self) -> QSize:
+        return QSize(self.fontMetrics().averageCharWidth() * 20, self.fontMetrics().height())
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        super().resizeEvent(event)
+        height = self.heightForWidth(event.size().width())
+        if height != self._height:
+            self._height = height
+            self.updateGeometry()
+
+    def changeEvent(self, event: QEvent) -> None:
+        super().changeEvent(event)
+        if event.type() == QEvent.Type.FontChange:
+            self._height = -1
+            self.updateGeometry()
+
+    def paintEvent(self, event: QPaintEvent) -> None:
+        painter = QPainter(self)
+        painter.setPen(self.palette().color(QPalette.ColorRole.WindowText))
+        flags = Qt.TextFlag.TextWordWrap | Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop
+        painter.drawText(self.rect(), flags, self._text)
 
 
 class EquationView(QFrame):
@@ -74,11 +164,7 @@ class EquationView(QFrame):
         self.heading = QLabel(title, self)
         self.heading.setProperty("role", "heading")
         self.heading.setWordWrap(True)
-        self.arithmetic = QLabel(self)
-        self.arithmetic.setWordWrap(True)
-        self.arithmetic.setTextFormat(Qt.TextFormat.PlainText)
-        self.arithmetic.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        self.arithmetic.setAccessibleName(tr("{0}: the arithmetic").format(title))
+        self.arithmetic = WrappedText(tr("{0}: the arithmetic").format(title), self)
         self.badge = VerdictBadge(tr("{0}: result").format(title), self)
         self.advice = QLabel(self)
         self.advice.setWordWrap(True)
@@ -109,6 +195,46 @@ class EquationView(QFrame):
         if self.advice.text():
             parts.append(self.advice.text())
         return "\n".join(parts)
+
+
+class FindingsView(QFrame):
+    """A page's findings, each a badge with its arithmetic, or one "all pass" badge.
+
+    Like ui.widgets.FindingList, but its badges are reused from one redraw to the next (only
+    texts change), so a redraw after each keystroke creates no widgets and nothing flickers.
+    """
+
+    def __init__(self, accessible_name: str, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setAccessibleName(accessible_name)
+        self._layout = QVBoxLayout(self)
+        self._layout.setContentsMargins(0, 0, 0, 0)
+        self._badges: list[VerdictBadge] = []
+        self._count = 0
+
+    def show_findings(self, findings: tuple[Finding, ...], *, ok_text: str) -> None:
+        shown = (
+            [("ok", ok_text, tr("Check result"))]
+            if not findings
+            else [
+                (severity_kind(f.severity), finding_text(f), tr("Check {0}").format(f.rule.value))
+                for f in findings
+            ]
+        )
+        while len(self._badges) < len(shown):
+            badge = VerdictBadge("", self)
+            self._badges.append(badge)
+            self._layout.addWidget(badge)
+        for i, badge in enumerate(self._badges):
+            if i < len(shown):
+                kind, text, name = shown[i]
+                badge.show_status(kind, text)
+                badge.setAccessibleName(name)
+            badge.setVisible(i < len(shown))
+        self._count = len(shown)
+
+    def texts(self) -> list[str]:
+        return [b.text() for b in self._badges[: self._count]]
 
 
 # --- what the pages show beside their equations -------------------------------------------

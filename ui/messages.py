@@ -183,6 +183,26 @@ _TEXTS: dict[str, Callable[[Mapping[str, Any]], tuple[str, str]]] = {
         tr("This disk cannot keep the precinct file safe."),
         tr("Use the laptop's own disk, or call the county help line."),
     ),
+    "untrusted_file": lambda p: (
+        tr("This precinct file was changed outside the app, so nothing can be saved in it."),
+        tr("Call your supervisor to check the activity log and acknowledge the problems."),
+    ),
+    "count_too_large": lambda p: (
+        tr("That number is too large for a count or a serial number."),
+        tr("Check the number and type it again (at most 999,999,999)."),
+    ),
+    "finalize_blank": lambda p: (
+        tr("Some fields are still empty, so the precinct cannot be finalized yet."),
+        tr("Type every count; type 0 where nothing was counted."),
+    ),
+    "supervisor_required": lambda p: (
+        tr("Only a supervisor can do this."),
+        tr("Call your supervisor."),
+    ),
+    "bad_pin_hash": lambda p: (
+        tr("The PIN could not be saved safely."),
+        tr("Set the PIN again on the board page. If it happens again, call the county help line."),
+    ),
 }
 
 KNOWN_CODES = frozenset(_TEXTS)

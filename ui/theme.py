@@ -121,6 +121,10 @@ QPushButton:focus {{ border: 3px solid {theme.focus}; padding: 4px 12px; }}
 QPushButton:default {{ font-weight: bold; }}
 QPushButton:disabled {{ color: {theme.placeholder}; }}
 QCheckBox:focus, QRadioButton:focus {{ border: 2px solid {theme.focus}; }}
+QCheckBox::indicator {{
+    width: 1em; height: 1em; border: 2px solid {theme.border}; background: {theme.base};
+}}
+QCheckBox::indicator:checked {{ background: {theme.focus}; image: none; }}
 QLabel[status="ok"] {{
     background: {theme.ok}; color: {theme.status_text}; border: 1px solid {theme.border};
     padding: 4px;

@@ -143,11 +143,44 @@ class ChainHead:
 
 
 class ChainProblem(NamedTuple):
-    """One thing wrong with the log: where (seq), what (a stable code), and a sentence."""
+    """One thing wrong with the file: where (seq), what (a stable code), and a sentence.
+
+    ``digest`` fingerprints the evidence as it is now (the stored row, the two numbers that
+    differ): an acknowledgement names it, so a later change at the same place is a new
+    problem rather than one already accepted.
+    """
 
     seq: int
     code: str
     message: str
+    digest: str = ""
+
+
+def problem_digest(code: str, message: str, evidence: str = "") -> str:
+    """The digest of a problem: its code, its sentence and the evidence behind it."""
+    text = f"{code}\x1f{message}\x1f{evidence}"
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def row_evidence(record: EventRecord) -> str:
+    """Everything stored in one audit row, as one string (for a problem's digest)."""
+    return "\x1f".join(
+        (
+            str(record.seq),
+            record.at,
+            record.event,
+            record.actor,
+            record.role,
+            record.disposition,
+            record.details,
+            record.prev_hash,
+            record.hash,
+        )
+    )
+
+
+def _problem(seq: int, code: str, message: str, evidence: str = "") -> ChainProblem:
+    return ChainProblem(seq, code, message, problem_digest(code, message, evidence))
 
 
 @dataclass(frozen=True, slots=True)
@@ -183,42 +216,46 @@ def verify_chain(
     for row in rows:
         link_checkable = True
         if row.seq > expected:
-            problems.append(ChainProblem(expected, "missing", _missing(expected, row.seq - 1)))
+            problems.append(_problem(expected, "missing", _missing(expected, row.seq - 1)))
             link_checkable = False
         elif row.seq < expected:
             problems.append(
-                ChainProblem(
+                _problem(
                     row.seq,
                     "bad_seq",
                     f"Event {row.seq} has an impossible sequence number: the log was edited outside the app.",
+                    row_evidence(row),
                 )
             )
         if recompute_hash(row) != row.hash:
             problems.append(
-                ChainProblem(
+                _problem(
                     row.seq,
                     "altered",
                     f"Event {row.seq} was changed after it was written.",
+                    row_evidence(row),
                 )
             )
         if link_checkable and row.prev_hash != prev_hash:
             other = seq_of_hash.get(row.prev_hash)
             if other is not None and other != row.seq - 1:
                 problems.append(
-                    ChainProblem(
+                    _problem(
                         row.seq,
                         "out_of_order",
                         f"Event {row.seq} says it follows event {other}, not event {row.seq - 1}: "
                         "events were reordered outside the app.",
+                        row_evidence(row),
                     )
                 )
             else:
                 problems.append(
-                    ChainProblem(
+                    _problem(
                         row.seq,
                         "broken_link",
                         f"Event {row.seq} does not follow event {row.seq - 1}: "
                         "the log was changed at or before this point.",
+                        row_evidence(row),
                     )
                 )
         prev_hash = row.hash
@@ -227,26 +264,29 @@ def verify_chain(
         last_seq = rows[-1].seq if rows else 0
         if head.seq > last_seq:
             problems.append(
-                ChainProblem(
+                _problem(
                     last_seq + 1,
                     "truncated",
                     f"{_events(last_seq + 1, head.seq)} removed from the end of the log.",
+                    f"{head.seq}\x1f{head.hash}",
                 )
             )
         elif head.seq < last_seq:
             problems.append(
-                ChainProblem(
+                _problem(
                     head.seq + 1,
                     "beyond_head",
                     f"{_events(head.seq + 1, last_seq)} added outside the app after the last recorded event.",
+                    f"{head.seq}\x1f{head.hash}",
                 )
             )
         elif rows and head.hash != rows[-1].hash:
             problems.append(
-                ChainProblem(
+                _problem(
                     last_seq,
                     "head_mismatch",
                     f"Event {last_seq}, the last one, is not the event the app last wrote.",
+                    f"{row_evidence(rows[-1])}\x1f{head.hash}",
                 )
             )
     return tuple(problems)

@@ -9,6 +9,9 @@ from dataclasses import dataclass
 FORBIDDEN_DETAIL_KEYS = frozenset(
     {"pin", "pin_hash", "pins", "passphrase", "password", "key", "private_key", "secret"}
 )
+# A key containing any of these words, in any case and anywhere in it, is refused too
+# ("board_pin", "pinHash", "signingPrivateKey"): a secret must not slip in under a new name.
+FORBIDDEN_KEY_WORDS = ("pin", "passphrase", "secret", "private", "password")
 
 
 @dataclass(frozen=True, slots=True)
@@ -63,8 +66,22 @@ def check_details_safe(details: Mapping[str, object]) -> None:
         item = stack.pop()
         if isinstance(item, Mapping):
             for key, value in item.items():
-                if str(key).lower() in FORBIDDEN_DETAIL_KEYS:
+                if _forbidden(str(key), value):
                     raise ValueError(f"audit details must not carry {key!r}")
                 stack.append(value)
         elif isinstance(item, list | tuple):
             stack.extend(item)
+
+
+def _forbidden(key: str, value: object) -> bool:
+    """A secret's key, by name or by a word in it.
+
+    The one exception is a yes/no flag named ``has_...`` (``has_pin``): a bool says that a
+    secret exists and cannot carry one.
+    """
+    lowered = key.lower()
+    if lowered in FORBIDDEN_DETAIL_KEYS:
+        return True
+    if not any(word in lowered for word in FORBIDDEN_KEY_WORDS):
+        return False
+    return not (lowered.startswith("has_") and isinstance(value, bool))

@@ -18,11 +18,9 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
+from enum import StrEnum
 from typing import assert_never
 
-# StrEnum comes through the domain model, which uses it for RuleId and Severity: the purity
-# test of the rules (tests/test_reconcile_findings.py) lets them import ``tally_app.*`` and an
-# allow-list of the standard library that does not include ``enum``.
 from tally_app.definition.model import (
     CandidateContest,
     Contest,
@@ -31,7 +29,6 @@ from tally_app.definition.model import (
     Policy,
     Precinct,
     RuleId,
-    StrEnum,
 )
 from tally_app.entries import (
     ContestEntry,

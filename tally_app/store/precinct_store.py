@@ -6,12 +6,19 @@ saved is on disk with its audit row. Nothing else commits. A write that would no
 anything writes nothing and returns False. A refused action (the precinct is locked, a
 transition that is not allowed) first records a ``failure`` event in its own transaction,
 then raises ``InputError``. SQLite failures become our errors (``connection.translated``).
+
+A file that is not trusted (its log or tables were changed outside the app, and no
+supervisor has acknowledged it yet) takes no write but that acknowledgement: each refusal
+is logged as a failure when the log can still be appended, then raises ``untrusted_file``.
+Every event that changes a row carries what the row became, so that opening the file can
+replay the log and compare it with the tables (``replay``).
 """
 
 from __future__ import annotations
 
 import os
 import secrets
+import sqlite3
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from pathlib import Path
@@ -26,18 +33,22 @@ from tally_app.audit.events import SYSTEM, Actor, AuditEvent
 from tally_app.clock import Clock, iso_seconds
 from tally_app.definition.model import ElectionDefinition, RuleId
 from tally_app.entries import ContestLine, PrecinctEntries, RosterField, Sheet, StyleField
-from tally_app.errors import InputError
-from tally_app.store import audit_log, connection, reads, schema
+from tally_app.errors import InputError, TallyError
+from tally_app.store import audit_log, connection, reads, replay, schema
 from tally_app.store.populate import populate
 from tally_app.store.records import BoardMember, Correction, Explanation, Seal
 from tally_app.store.states import LOCKED, State, can_transition, is_locked
 from tally_app.store.validation import (
+    MAX_COUNT,
     bad_transition,
     check_count,
+    check_pin_hash,
     check_serial,
     parse_enum,
+    require_supervisor,
     require_text,
     unknown,
+    untrusted_file,
 )
 
 RESOLVE_CHOICES = ("A", "B", "recount")
@@ -118,6 +129,7 @@ class PrecinctStore:
                             "precinct_id": precinct_id,
                             "fingerprint": definition.fingerprint,
                             "migrations": list(applied),
+                            "structure": replay.structure_digest(db),
                         },
                     )
                 db.close()  # checkpoints the WAL into the file and removes it
@@ -488,27 +500,49 @@ class PrecinctStore:
                 self._require_contest(contest_id)
             self._refuse_if_locked(EventId.ENTRY_BLANKS_FILLED, actor, details)
             with self._db.atomic():
-                filled = 0
+                # Each filled field is named in the event, so the log replays exactly.
+                fields: list[list[object]] = []
+                scopes: list[tuple[str, str, str, list[object]]]
                 if accounting:
-                    for table in ("style_count", "roster_count"):
-                        filled += self._db.execute(
-                            f"UPDATE {table} SET value = 0 WHERE value IS NULL"
-                        ).rowcount
+                    scopes = [
+                        ("style_count", "'style', ballot_style_id, field", "", []),
+                        ("roster_count", "'roster', field", "", []),
+                    ]
                 else:
-                    where, params = "value IS NULL", []
+                    where, params = "", list[object]()
                     if sheet_value is not None:
                         where += " AND sheet = ?"
                         params.append(sheet_value)
                     if contest_id is not None:
                         where += " AND contest_id = ?"
                         params.append(contest_id)
-                    for table in ("selection_count", "contest_count", "write_in"):
-                        filled += self._db.execute(
-                            f"UPDATE {table} SET value = 0 WHERE {where}", params
-                        ).rowcount
+                    scopes = [
+                        (
+                            "selection_count",
+                            "'vote', sheet, contest_id, selection_id",
+                            where,
+                            params,
+                        ),
+                        ("contest_count", "'line', sheet, contest_id, line", where, params),
+                        ("write_in", "'write_in', id", where, params),
+                    ]
+                for table, key, where, params in scopes:
+                    condition = f"value IS NULL{where}"
+                    fields += [
+                        list(row)
+                        for row in self._db.execute(
+                            f"SELECT {key} FROM {table} WHERE {condition} ORDER BY rowid", params
+                        )
+                    ]
+                    self._db.execute(f"UPDATE {table} SET value = 0 WHERE {condition}", params)
+                filled = len(fields)
                 if filled:
                     self._edited(actor)
-                    self._append(EventId.ENTRY_BLANKS_FILLED, actor, {**details, "filled": filled})
+                    self._append(
+                        EventId.ENTRY_BLANKS_FILLED,
+                        actor,
+                        {**details, "filled": filled, "fields": fields},
+                    )
         return filled
 
     def resolve_difference(
@@ -533,9 +567,13 @@ class PrecinctStore:
             if self._exists(
                 "SELECT 1 FROM selection WHERE contest_id = ? AND id = ?", [contest_id, field]
             ):
-                table, where = "selection_count", "contest_id = ? AND selection_id = ?"
+                kind, table, where = (
+                    "vote",
+                    "selection_count",
+                    "contest_id = ? AND selection_id = ?",
+                )
             elif field in tuple(ContestLine):
-                table, where = "contest_count", "contest_id = ? AND line = ?"
+                kind, table, where = "line", "contest_count", "contest_id = ? AND line = ?"
             else:
                 raise unknown("field of contest " + contest_id, field)
             values = dict(
@@ -553,6 +591,7 @@ class PrecinctStore:
             details: dict[str, object] = {
                 "contest_id": contest_id,
                 "field": field,
+                "kind": kind,
                 "a": a,
                 "b": b,
                 "choice": choice,
@@ -574,6 +613,7 @@ class PrecinctStore:
         """Add a board member; ``pin_hash`` is stored but never logged."""
         name = require_text(name, "blank_name", "Type the board member's name.")
         role = require_text(role, "blank_role", "Choose the board member's role.")
+        check_pin_hash(pin_hash)
         details: dict[str, object] = {"name": name, "role": role}
         with self._guard():
             self._refuse_if_locked(EventId.BOARD_MEMBER_ADDED, actor, details)
@@ -648,11 +688,25 @@ class PrecinctStore:
             return reads.read_seals(self._db)
 
     def add_explanation(
-        self, rule_id: str, subject: str, text: str, signer_ids: Sequence[int], actor: Actor
+        self,
+        rule_id: str,
+        subject: str,
+        text: str,
+        signer_ids: Sequence[int],
+        actor: Actor,
+        *,
+        expected: int | None = None,
+        actual: int | None = None,
     ) -> int:
-        """Record an explanation of a finding, signed by the given board members."""
+        """Record an explanation of a finding, signed by the given board members.
+
+        ``expected`` and ``actual`` are the finding's numbers: the explanation is bound to
+        them, and stops covering the finding when they change.
+        """
         rule = parse_enum(RuleId, rule_id, "reconciliation rule")
         text = require_text(text, "blank_text", "Write what happened and why.")
+        for number in (expected, actual):
+            _check_finding_number(number)
         signers = list(dict.fromkeys(signer_ids))
         with self._guard():
             names = []
@@ -667,15 +721,19 @@ class PrecinctStore:
                 "rule_id": rule.value,
                 "subject": subject,
                 "text": text,
+                "expected": expected,
+                "actual": actual,
                 "signers": names,
             }
             self._refuse_if_locked(EventId.EXPLANATION_ADDED, actor, details)
             with self._db.atomic():
+                created_at = iso_seconds(self._clock.now())
                 cursor = self._db.execute(
-                    "INSERT INTO explanation (rule_id, subject, text, created_at) "
-                    "VALUES (?, ?, ?, ?)",
-                    [rule.value, subject, text, iso_seconds(self._clock.now())],
+                    "INSERT INTO explanation (rule_id, subject, text, created_at, expected, "
+                    "actual) VALUES (?, ?, ?, ?, ?, ?)",
+                    [rule.value, subject, text, created_at, expected, actual],
                 )
+                details["created_at"] = created_at
                 explanation_id = int(cursor.lastrowid or 0)
                 for member_id in signers:
                     self._db.execute(
@@ -706,12 +764,50 @@ class PrecinctStore:
             current = self.state
             extra = dict(details or {})
             event_details: dict[str, object] = {**extra, "from": current, "to": str(to_state)}
+            self._refuse_if_untrusted(EventId.STATE_CHANGED, actor, event_details)
             if not can_transition(current, to_state):
                 self._record_failure(EventId.STATE_CHANGED, actor, event_details, "bad_transition")
                 raise bad_transition(current, str(to_state))
             with self._db.atomic():
                 self._db.execute("UPDATE precinct SET state = ? WHERE id = 1", [str(to_state)])
                 self._append(EventId.STATE_CHANGED, actor, event_details)
+
+    def finalize(self, actor: Actor, details: Mapping[str, object] | None = None) -> None:
+        """Lock the precinct in ONE transaction: counting → reconciled → finalized.
+
+        Both ``state.changed`` events are written with the moves, so a crash or a failed
+        write leaves the precinct where it was, never half-way. ``details`` (who confirmed,
+        the discrepancies explained) go into the event of the move to finalized. The checks
+        that gate finalizing are the session's; this only refuses what the state machine or
+        an untrusted file does not allow.
+        """
+        with self._guard():
+            current = self.state
+            extra = dict(details or {})
+            final: dict[str, object] = {
+                **extra,
+                "from": State.RECONCILED.value,
+                "to": State.FINALIZED.value,
+            }
+            refused = {**extra, "from": current, "to": State.FINALIZED.value}
+            self._refuse_if_untrusted(EventId.STATE_CHANGED, actor, refused)
+            if current not in (State.COUNTING, State.RECONCILED):
+                self._record_failure(EventId.STATE_CHANGED, actor, refused, "bad_transition")
+                raise bad_transition(current, State.FINALIZED.value)
+            with self._db.atomic():
+                if current == State.COUNTING:
+                    self._db.execute(
+                        "UPDATE precinct SET state = ? WHERE id = 1", [State.RECONCILED.value]
+                    )
+                    self._append(
+                        EventId.STATE_CHANGED,
+                        actor,
+                        {"from": State.COUNTING.value, "to": State.RECONCILED.value},
+                    )
+                self._db.execute(
+                    "UPDATE precinct SET state = ? WHERE id = 1", [State.FINALIZED.value]
+                )
+                self._append(EventId.STATE_CHANGED, actor, final)
 
     def begin_correction(self, reason: str, actor: Actor) -> int:
         """Unlock a finalized or exported precinct for a correction (a supervisor's act)."""
@@ -725,15 +821,24 @@ class PrecinctStore:
                 "from": current,
                 "to": State.COUNTING.value,
             }
+            not_supervisor = require_supervisor(actor.role, "start a correction")
+            if not_supervisor is not None:
+                self._record_failure(
+                    EventId.CORRECTION_STARTED, actor, details, "supervisor_required"
+                )
+                raise not_supervisor
+            self._refuse_if_untrusted(EventId.CORRECTION_STARTED, actor, details)
             if current not in LOCKED:
                 self._record_failure(EventId.CORRECTION_STARTED, actor, details, "bad_transition")
                 raise bad_transition(current, "correction")
             with self._db.atomic():
+                created_at = iso_seconds(self._clock.now())
                 cursor = self._db.execute(
                     "INSERT INTO correction (reason, actor, role, created_at, from_state) "
                     "VALUES (?, ?, ?, ?, ?)",
-                    [reason, actor.name, actor.role, iso_seconds(self._clock.now()), current],
+                    [reason, actor.name, actor.role, created_at, current],
                 )
+                details["created_at"] = created_at
                 correction_id = int(cursor.lastrowid or 0)
                 self._db.execute(
                     "UPDATE precinct SET state = ?, amended = 1 WHERE id = 1",
@@ -776,13 +881,24 @@ class PrecinctStore:
     def acknowledge_audit_problems(self, supervisor: Actor, reason: str) -> None:
         """A supervisor accepts the audit problems found now; the file is trusted again.
 
-        The event names each problem (seq and code); on a later open the file stays trusted
-        as long as every problem found is one of those acknowledged.
+        The event names each problem (seq, code and the digest of its evidence); on a later
+        open the file stays trusted as long as every problem found is one of those
+        acknowledged, unchanged. Only a ``supervisor`` may do it, and it is the one write an
+        untrusted file takes.
         """
         reason = require_text(
             reason, "reason_required", "Write why the audit-log problems are accepted."
         )
         with self._guard():
+            not_supervisor = require_supervisor(supervisor.role, "acknowledge audit-log problems")
+            if not_supervisor is not None:
+                self._record_failure(
+                    EventId.AUDIT_PROBLEMS_ACKNOWLEDGED,
+                    supervisor,
+                    {"reason": reason},
+                    "supervisor_required",
+                )
+                raise not_supervisor
             report = self._verify()
             if not report.problems:
                 raise InputError(
@@ -810,9 +926,15 @@ class PrecinctStore:
         *,
         disposition: str = "success",
     ) -> None:
-        """Log a service-level event that changes no row (a print, a refused finalize)."""
-        with self._guard(), self._db.atomic():
-            self._append(EventId(event), actor, details, disposition=disposition)
+        """Log a service-level event that changes no row (a print, a refused finalize).
+
+        An untrusted file takes only failures (a refusal is logged wherever it can be).
+        """
+        with self._guard():
+            if disposition == "success":
+                self._refuse_if_untrusted(EventId(event), actor, details)
+            with self._db.atomic():
+                self._append(EventId(event), actor, details, disposition=disposition)
 
     # --- internals --------------------------------------------------------------------
 
@@ -885,9 +1007,22 @@ class PrecinctStore:
     def _refuse_if_locked(
         self, event: EventId, actor: Actor, details: Mapping[str, object]
     ) -> None:
+        """Refuse an edit of the entries: the file is not trusted, or the precinct is locked."""
+        self._refuse_if_untrusted(event, actor, details)
         if is_locked(self.state):
             self._record_failure(event, actor, details, "precinct_locked")
             raise connection.precinct_locked()
+
+    def _refuse_if_untrusted(
+        self, event: EventId, actor: Actor, details: Mapping[str, object]
+    ) -> None:
+        if self.trusted:
+            return
+        try:
+            self._record_failure(event, actor, details, "untrusted_file")
+        except (TallyError, sqlite3.Error):
+            pass  # a read-only or damaged file: the refusal itself still stands
+        raise untrusted_file()
 
     def _record_failure(
         self, event: EventId, actor: Actor, details: Mapping[str, object], error: str
@@ -926,6 +1061,24 @@ class PrecinctStore:
 
     def _verify(self) -> ChainReport:
         return audit_log.verify_log(self._db, self.definition_bytes, self.fingerprint)
+
+
+def _check_finding_number(value: object) -> None:
+    """A finding's expected or actual number: whole, or None; never more than SQLite holds."""
+    if value is None:
+        return
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise InputError(
+            "not_a_count",
+            f"{value!r} is not a number of ballots or votes; the explanation was not saved.",
+        )
+    if abs(value) > MAX_COUNT * 1000:
+        raise InputError(
+            "count_too_large",
+            f"{value} is too large to be a number of ballots or votes; the explanation was "
+            "not saved.",
+            value=value,
+        )
 
 
 def _publish(building: Path, path: Path) -> None:

@@ -103,8 +103,11 @@ def read_seals(db: Database) -> tuple[Seal, ...]:
 
 
 def read_explanations(db: Database) -> tuple[Explanation, ...]:
+    # A file opened read-only is not migrated: before m002 it has no numbers to read.
+    columns = {row[1] for row in db.execute("PRAGMA table_info(explanation)")}
+    numbers = "expected, actual" if "expected" in columns else "NULL, NULL"
     rows = db.execute(
-        "SELECT id, rule_id, subject, text, created_at FROM explanation ORDER BY id"
+        f"SELECT id, rule_id, subject, text, created_at, {numbers} FROM explanation ORDER BY id"
     ).fetchall()
     signed: dict[int, list[Signer]] = {}
     for eid, mid, name, role in db.execute(
@@ -113,7 +116,8 @@ def read_explanations(db: Database) -> tuple[Explanation, ...]:
     ):
         signed.setdefault(eid, []).append(Signer(mid, name, role))
     return tuple(
-        Explanation(r[0], r[1], r[2], r[3], r[4], tuple(signed.get(r[0], ()))) for r in rows
+        Explanation(r[0], r[1], r[2], r[3], r[4], tuple(signed.get(r[0], ())), r[5], r[6])
+        for r in rows
     )
 
 

@@ -38,6 +38,10 @@ class Explanation:
     text: str
     created_at: str
     signers: tuple[Signer, ...]
+    # The finding's numbers when it was explained (None for a finding without numbers): the
+    # explanation covers the finding only while they stay the same.
+    expected: int | None = None
+    actual: int | None = None
 
 
 @dataclass(frozen=True, slots=True)

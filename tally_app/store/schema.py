@@ -204,6 +204,14 @@ def m001_initial(db: Database) -> None:
         db.execute(statement)
 
 
+@_migration
+def m002_explanation_numbers(db: Database) -> None:
+    """Bind an explanation to the numbers it explains (the finding's expected and actual),
+    so that it stops covering the finding once the numbers change."""
+    db.execute("ALTER TABLE explanation ADD COLUMN expected INTEGER")
+    db.execute("ALTER TABLE explanation ADD COLUMN actual INTEGER")
+
+
 def applied_migrations(db: Database) -> tuple[str, ...]:
     """Names of this set's migrations recorded in the file (read-only)."""
     return tuple(m.name for m in MIGRATIONS.applied(db))

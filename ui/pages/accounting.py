@@ -10,10 +10,13 @@ rest with 0" asks first.
 
 from __future__ import annotations
 
+import itertools
+from typing import cast
+
 from PySide6.QtCore import QRegularExpression, Qt
 from PySide6.QtGui import QKeyEvent, QRegularExpressionValidator
 from PySide6.QtWidgets import (
-    QFormLayout,
+    QGridLayout,
     QGroupBox,
     QHBoxLayout,
     QLabel,
@@ -30,6 +33,8 @@ from ui.context import AppContext
 from ui.equation_view import (
     LOCKED_STATES,
     EquationView,
+    FindingsView,
+    VerdictBadge,
     advice_for,
     ask,
     ask_fill_with_zero,
@@ -38,16 +43,50 @@ from ui.equation_view import (
     sort_findings,
 )
 from ui.pages.base import Page
-from ui.widgets import CountField, FindingList, StatusBadge
+from ui.widgets import CountField
 
 SERIAL_DIGITS = 12
 
 
-class _SerialField(QLineEdit):
-    """A ballot serial number: digits only. Enter in the "last" field adds the range."""
+class ActionButton(QPushButton):
+    """A button that Enter (as well as Space) presses: for adding, never for removing."""
 
-    def __init__(self, accessible_name: str, parent: QWidget) -> None:
-        super().__init__(parent)
+    def __init__(self, text: str, accessible_name: str, parent: QWidget) -> None:
+        super().__init__(text, parent)
+        self.setAccessibleName(accessible_name)
+        self.setAutoDefault(False)
+
+    def keyPressEvent(self, event: QKeyEvent) -> None:
+        if event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter) and not event.isAutoRepeat():
+            self.click()
+            return
+        super().keyPressEvent(event)
+
+
+class RemoveButton(QPushButton):
+    """A Remove button: Space presses it (and it asks first); Enter moves on, as in the fields.
+
+    Enter advances through a page of counts; landing on a Remove button must not stop that,
+    and must never remove anything.
+    """
+
+    def __init__(self, text: str, parent: QWidget) -> None:
+        super().__init__(text, parent)
+        self.setAutoDefault(False)
+
+    def keyPressEvent(self, event: QKeyEvent) -> None:
+        if event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter):
+            self.focusNextChild()
+            return
+        super().keyPressEvent(event)
+
+
+class _SerialField(QLineEdit):
+    """A ballot serial number: digits only. Enter is handled by the range list."""
+
+    def __init__(self, accessible_name: str, ranges: _RangeList) -> None:
+        super().__init__(ranges)
+        self._ranges = ranges
         self.setValidator(
             QRegularExpressionValidator(QRegularExpression(rf"\d{{0,{SERIAL_DIGITS}}}"), self)
         )
@@ -56,19 +95,26 @@ class _SerialField(QLineEdit):
         self.setMinimumWidth(self.fontMetrics().horizontalAdvance("0" * (SERIAL_DIGITS + 2)))
 
     def keyPressEvent(self, event: QKeyEvent) -> None:
-        super().keyPressEvent(event)
         if event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter):
-            self.focusNextChild()  # Enter advances, like in a count field
+            self._ranges.enter_pressed(self)
+            return
+        super().keyPressEvent(event)
 
 
 class _RangeList(QWidget):
-    """One ballot style's unused serial ranges, each with its Remove button, and Add range."""
+    """One ballot style's unused serial ranges, each with its Remove button, and Add range.
 
-    def __init__(self, page: AccountingPage, style_id: str, where: str) -> None:
+    Enter in First goes to Last; Enter in Last adds the range and comes back to First for the
+    next one; Enter with both empty moves on to the next count (``after``).
+    """
+
+    def __init__(self, page: AccountingPage, style_id: str, where: str, before: QWidget) -> None:
         super().__init__(page)
         self._page = page
         self.style_id = style_id
         self._where = where
+        self._before = before  # the field just before the ranges in the Tab order
+        self.after: QWidget | None = None  # the field just after them
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         self._rows_box = QVBoxLayout()
@@ -80,21 +126,33 @@ class _RangeList(QWidget):
         self.ranges: tuple[SerialRange, ...] = ()
 
         add_row = QHBoxLayout()
-        self.first = _SerialField(self.tr("First serial number of an unused range{0}").format(where), self)
-        self.last = _SerialField(self.tr("Last serial number of an unused range{0}").format(where), self)
+        self.first = _SerialField(
+            self.tr("First serial number of an unused range{0}").format(where), self
+        )
+        self.last = _SerialField(
+            self.tr("Last serial number of an unused range{0}").format(where), self
+        )
         first_label = QLabel(self.tr("First:"), self)
         first_label.setBuddy(self.first)
         last_label = QLabel(self.tr("Last:"), self)
         last_label.setBuddy(self.last)
-        self.add = QPushButton(self.tr("Add range"), self)
-        self.add.setAccessibleName(self.tr("Add range of unused ballots{0}").format(where))
-        self.add.setAutoDefault(False)
+        self.add = ActionButton(
+            self.tr("Add range"), self.tr("Add range of unused ballots{0}").format(where), self
+        )
         for w in (first_label, self.first, last_label, self.last, self.add):
             add_row.addWidget(w)
         add_row.addStretch(1)
         layout.addLayout(add_row)
-        self.last.returnPressed.connect(self.add_range)
         self.add.clicked.connect(self.add_range)
+
+    def enter_pressed(self, field: _SerialField) -> None:
+        both_blank = not self.first.text().strip() and not self.last.text().strip()
+        if both_blank and self.after is not None:
+            self.after.setFocus(Qt.FocusReason.TabFocusReason)
+        elif field is self.first:
+            self.last.setFocus(Qt.FocusReason.TabFocusReason)
+        else:
+            self.add_range()
 
     def show_ranges(self, ranges: tuple[SerialRange, ...]) -> None:
         """Show the stored ranges, reusing the row widgets."""
@@ -104,15 +162,18 @@ class _RangeList(QWidget):
             box = QHBoxLayout(row)
             box.setContentsMargins(0, 0, 0, 0)
             label = QLabel(row)
-            label.setWordWrap(True)
-            remove = QPushButton(self.tr("Remove"), row)
-            remove.setAutoDefault(False)
+            button = RemoveButton(self.tr("Remove"), row)
             index = len(self._rows)
-            remove.clicked.connect(lambda _=False, i=index: self.remove_range(i))
-            box.addWidget(label, 1)
-            box.addWidget(remove)
+            button.clicked.connect(lambda _=False, i=index: self.remove_range(i))
+            box.addWidget(label)
+            box.addWidget(button)
+            box.addStretch(1)
             self._rows_box.addWidget(row)
-            self._rows.append((row, label, remove))
+            row.show()  # now, not at the next event loop turn: Tab may go there at once
+            self._rows.append((row, label, button))
+            chain = [self._before, *(r[2] for r in self._rows), self.first]
+            for first, second in itertools.pairwise(chain):
+                QWidget.setTabOrder(first, second)
         for i, (row, label, remove) in enumerate(self._rows):
             row.setVisible(i < len(ranges))
             if i < len(ranges):
@@ -120,7 +181,9 @@ class _RangeList(QWidget):
                 text = self.tr("{0} to {1} ({2} ballots)").format(r.first, r.last, r.size)
                 label.setText(text)
                 remove.setAccessibleName(
-                    self.tr("Remove the unused range {0} to {1}{2}").format(r.first, r.last, self._where)
+                    self.tr("Remove the unused range {0} to {1}{2}").format(
+                        r.first, r.last, self._where
+                    )
                 )
         self.empty.setVisible(not ranges)
 
@@ -133,12 +196,10 @@ class _RangeList(QWidget):
 
     def add_range(self) -> None:
         first, last = self.first.text().strip(), self.last.text().strip()
-        if not first and not last:
-            return
         if self._page.add_range(self.style_id, first, last):
             self.first.clear()
             self.last.clear()
-            self.first.setFocus(Qt.FocusReason.OtherFocusReason)
+            self.first.setFocus(Qt.FocusReason.TabFocusReason)
 
     def remove_range(self, index: int) -> None:
         if index < len(self.ranges):
@@ -164,7 +225,7 @@ class AccountingPage(Page):
         )
         intro.setWordWrap(True)
         layout.addWidget(intro)
-        self.locked = StatusBadge(self.tr("Locked"), self)
+        self.locked = VerdictBadge(self.tr("Locked"), self)
         self.locked.hide()
         layout.addWidget(self.locked)
 
@@ -177,46 +238,45 @@ class AccountingPage(Page):
                 self.tr("Ballot style {0}").format(style_id) if several else self.tr("Ballots"),
                 self,
             )
-            form = _form(box)
+            grid = FieldGrid(box)
             for field, text in self.style_labels().items():
                 count = CountField(text + where, box)
                 count.committed.connect(
                     lambda v, s=style_id, f=field, w=count: self._commit_style(s, f, v, w)
                 )
                 self.style_fields[(style_id, field)] = count
-                form.addRow(_label(text, count, box), count)
+                if field is StyleField.BLANK:
+                    self.ranges[style_id].after = count
+                grid.add(field_label(text, count, box), count)
                 if field is StyleField.UNUSED:
-                    ranges = _RangeList(self, style_id, where)
+                    ranges = _RangeList(self, style_id, where, count)
                     self.ranges[style_id] = ranges
                     caption = QLabel(self.tr("Serial numbers of the unused ballots:"), box)
                     caption.setWordWrap(True)
                     caption.setBuddy(ranges.first)
-                    form.addRow(caption, ranges)
+                    grid.add_wide(caption)
+                    grid.add_wide(ranges)
             view = EquationView(self.tr("Check A1"), box)
             self.a1_views[style_id] = view
-            box_layout = box.layout()
-            assert isinstance(box_layout, QVBoxLayout)
-            box_layout.addWidget(view)
+            grid.add_wide(view)
             layout.addWidget(box)
 
         roster = QGroupBox(self.tr("Roster and vote-by-mail (whole precinct)"), self)
-        form = _form(roster)
+        grid = FieldGrid(roster)
         self.roster_fields: dict[RosterField, CountField] = {}
         for rfield, text in self.roster_labels().items():
             count = CountField(text, roster)
             count.committed.connect(lambda v, f=rfield, w=count: self._commit_roster(f, v, w))
             self.roster_fields[rfield] = count
-            form.addRow(_label(text, count, roster), count)
+            grid.add(field_label(text, count, roster), count)
         self.a2_view = EquationView(self.tr("Check A2"), roster)
-        roster_layout = roster.layout()
-        assert isinstance(roster_layout, QVBoxLayout)
-        roster_layout.addWidget(self.a2_view)
+        grid.add_wide(self.a2_view)
         layout.addWidget(roster)
 
         checks = QGroupBox(self.tr("Other checks of the ballot accounting"), self)
         checks_layout = QVBoxLayout(checks)
-        self.blanks = StatusBadge(self.tr("Empty boxes"), checks)
-        self.findings = FindingList(self.tr("Other checks of the ballot accounting"), checks)
+        self.blanks = VerdictBadge(self.tr("Empty boxes"), checks)
+        self.findings = FindingsView(self.tr("Other checks of the ballot accounting"), checks)
         self.fill = QPushButton(self.tr("Fill the rest with &0"), checks)
         self.fill.setAccessibleName(self.tr("Fill the rest with 0"))
         self.fill.setAutoDefault(False)
@@ -339,9 +399,7 @@ class AccountingPage(Page):
         self._after(ok, value, widget)
 
     def _commit_roster(self, field: RosterField, value: int | None, widget: CountField) -> None:
-        ok = self.ctx.commit(
-            lambda: self.ctx.open.set_roster_field(field, value, self.ctx.actor())
-        )
+        ok = self.ctx.commit(lambda: self.ctx.open.set_roster_field(field, value, self.ctx.actor()))
         self._after(ok, value, widget)
 
     def _after(self, ok: bool, value: int | None, widget: CountField) -> None:
@@ -353,11 +411,12 @@ class AccountingPage(Page):
 
     def add_range(self, style_id: str, first: str, last: str) -> bool:
         """Add an unused serial range; blank ends are refused by the core with a message."""
-        first_value = int(first) if first else None
-        last_value = int(last) if last else None
+        # A blank end is passed on as None: the core refuses it with its own message.
+        first_value = cast(int, int(first) if first else None)
+        last_value = cast(int, int(last) if last else None)
         ok = self.ctx.commit(
             lambda: self.ctx.open.add_unused_range(
-                style_id, first_value, last_value, self.ctx.actor()  # type: ignore[arg-type]
+                style_id, first_value, last_value, self.ctx.actor()
             )
         )
         if ok:
@@ -392,18 +451,29 @@ class AccountingPage(Page):
             self.enter()
 
 
-def _form(box: QGroupBox) -> QFormLayout:
-    """A group's form of count fields, fields at their natural width, long labels wrapped."""
-    outer = QVBoxLayout(box)
-    form = QFormLayout()
-    form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.FieldsStayAtSizeHint)
-    form.setRowWrapPolicy(QFormLayout.RowWrapPolicy.WrapLongRows)
-    outer.addLayout(form)
-    return form
+class FieldGrid:
+    """A group's rows: a label and a count field at its natural width, or one wide widget.
+
+    A grid rather than a QFormLayout: the form layout clips word-wrapped rows and nested
+    widgets when the text is scaled up.
+    """
+
+    def __init__(self, box: QGroupBox) -> None:
+        self.layout = QGridLayout(box)
+        self.layout.setColumnStretch(2, 1)
+        self.row = 0
+
+    def add(self, label: QLabel, field: QWidget) -> None:
+        self.layout.addWidget(label, self.row, 0)
+        self.layout.addWidget(field, self.row, 1)
+        self.row += 1
+
+    def add_wide(self, widget: QWidget) -> None:
+        self.layout.addWidget(widget, self.row, 0, 1, 3)
+        self.row += 1
 
 
-def _label(text: str, buddy: QWidget, parent: QWidget) -> QLabel:
+def field_label(text: str, buddy: QWidget, parent: QWidget) -> QLabel:
     label = QLabel(text + ":", parent)
-    label.setWordWrap(True)
     label.setBuddy(buddy)
     return label

@@ -7,7 +7,7 @@ board from going on: the inspector may fill it in later, before finalizing.
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QAbstractItemModel, QEvent, QSize, Qt
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
@@ -18,6 +18,7 @@ from PySide6.QtWidgets import (
     QLineEdit,
     QMessageBox,
     QPushButton,
+    QSizePolicy,
     QTableView,
     QVBoxLayout,
     QWidget,
@@ -35,6 +36,8 @@ class BoardPage(Page):
 
     def __init__(self, ctx: AppContext, parent: QWidget | None = None) -> None:
         super().__init__(ctx, parent)
+        # The page lives as long as its precinct; table cells must draw even while it closes.
+        self.definition = ctx.open.definition
         layout = QVBoxLayout(self)
         intro = QLabel(
             self.tr(
@@ -69,6 +72,8 @@ class BoardPage(Page):
         add_row.addWidget(self.add)
         add_row.addStretch(1)
         layout.addLayout(add_row)
+        self.needed = StatusBadge(self.tr("Roles still needed"), self)
+        layout.addWidget(self.needed)
 
         members_label = QLabel(self.tr("Board members:"), self)
         members_label.setWordWrap(True)
@@ -76,19 +81,10 @@ class BoardPage(Page):
         self.model: SnapshotTableModel[BoardMember] = SnapshotTableModel(
             [self.tr("Name"), self.tr("Role")], [lambda m: m.name, self._role_title]
         )
-        self.table = QTableView(self)
+        self.table = FittedTable(self.tr("Board members"), self, min_rows=3, max_rows=12)
         self.table.setModel(self.model)
-        self.table.setAccessibleName(self.tr("Board members"))
-        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        self.table.setTabKeyNavigation(False)  # Tab leaves the table (no keyboard trap)
-        self.table.setWordWrap(True)
-        self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
-        self.table.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
-        self.table.setMinimumHeight(self.fontMetrics().height() * 8)
         members_label.setBuddy(self.table)
-        layout.addWidget(self.table, 1)
+        layout.addWidget(self.table)
 
         remove_row = QHBoxLayout()
         self.remove = QPushButton(self.tr("&Remove selected person"), self)
@@ -97,9 +93,7 @@ class BoardPage(Page):
         remove_row.addWidget(self.remove)
         remove_row.addStretch(1)
         layout.addLayout(remove_row)
-
-        self.needed = StatusBadge(self.tr("Roles still needed"), self)
-        layout.addWidget(self.needed)
+        layout.addStretch(1)
 
         self.name.returnPressed.connect(self.add_person)
         self.add.clicked.connect(self.add_person)
@@ -118,7 +112,7 @@ class BoardPage(Page):
         return self.name
 
     def enter(self) -> None:
-        roles = self.ctx.open.definition.board_roles
+        roles = self.definition.board_roles
         if self.role.count() != len(roles):
             self.role.clear()
             for r in roles:
@@ -167,7 +161,7 @@ class BoardPage(Page):
         self._show_needed()
 
     def _role_title(self, member: BoardMember) -> str:
-        for r in self.ctx.open.definition.board_roles:
+        for r in self.definition.board_roles:
             if r.id == member.role:
                 return r.title
         return member.role
@@ -179,7 +173,7 @@ class BoardPage(Page):
             have[m.role] = have.get(m.role, 0) + 1
         return [
             (r.id, r.title, r.min_count - have.get(r.id, 0))
-            for r in self.ctx.open.definition.board_roles
+            for r in self.definition.board_roles
             if have.get(r.id, 0) < r.min_count
         ]
 
@@ -194,7 +188,9 @@ class BoardPage(Page):
         ]
         self.needed.show_status(
             "warn",
-            self.tr("Still needed: {0}. You can go on and add them later.").format(", ".join(parts)),
+            self.tr("Still needed: {0}. You can go on and add them later.").format(
+                ", ".join(parts)
+            ),
         )
 
     def _choose_needed_role(self) -> None:
@@ -220,3 +216,70 @@ class BoardPage(Page):
         box.setEscapeButton(no)
         box.exec()
         return box.clickedButton() is yes
+
+
+class FittedTable(QTableView):
+    """A read-only, row-selecting table as tall as its rows (up to ``max_rows``).
+
+    Tables on these pages hold a handful of rows: sized to fit them, the controls below stay
+    in view instead of being pushed off by empty table space; the window scrolls vertically
+    when text is large. Tab leaves the table (no keyboard trap); arrows move between rows.
+    """
+
+    def __init__(
+        self, accessible_name: str, parent: QWidget | None = None, *,
+        min_rows: int = 2, max_rows: int = 10, fit_columns: tuple[int, ...] = (),
+    ) -> None:
+        super().__init__(parent)
+        self._min_rows = min_rows
+        self._max_rows = max_rows
+        self.setAccessibleName(accessible_name)
+        self.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.setTabKeyNavigation(False)
+        self.setWordWrap(True)
+        self.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
+        self.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        # No row numbers: they mean nothing here, and their corner is an unnamed button.
+        self.verticalHeader().hide()
+        self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
+        self._fit_columns = fit_columns  # short columns: as wide as their text, no wider
+
+    def setModel(self, model: QAbstractItemModel | None) -> None:
+        super().setModel(model)
+        for column in self._fit_columns:
+            self.horizontalHeader().setSectionResizeMode(
+                column, QHeaderView.ResizeMode.ResizeToContents
+            )
+        if model is not None:
+            model.modelReset.connect(self._refit)
+
+    def _refit(self) -> None:
+        self.resizeRowsToContents()
+        self.updateGeometry()
+
+    def sizeHint(self) -> QSize:
+        model = self.model()
+        rows = model.rowCount() if model is not None else 0
+        shown = min(rows, self._max_rows)
+        default = self.verticalHeader().defaultSectionSize()
+        height = sum(max(self.rowHeight(r), default) for r in range(shown))
+        height += default * max(0, self._min_rows - shown)
+        height += self.horizontalHeader().sizeHint().height() + 2 * self.frameWidth()
+        return QSize(super().sizeHint().width(), height)
+
+    def minimumSizeHint(self) -> QSize:
+        return QSize(super().minimumSizeHint().width(), self.sizeHint().height())
+
+    def changeEvent(self, event: QEvent) -> None:
+        super().changeEvent(event)
+        if event.type() == QEvent.Type.FontChange:
+            self._refit()
+
+    def resizeEvent(self, event: object) -> None:
+        super().resizeEvent(event)  # type: ignore[arg-type]
+        # A new width re-wraps the text, which changes the rows' heights.
+        self.resizeRowsToContents()
+        if self.sizeHint().height() != self.height():
+            self.updateGeometry()

@@ -13,13 +13,10 @@ from __future__ import annotations
 
 from PySide6.QtCore import QCoreApplication, QModelIndex, Qt
 from PySide6.QtWidgets import (
-    QAbstractItemView,
     QFormLayout,
     QHBoxLayout,
-    QHeaderView,
     QLabel,
     QPushButton,
-    QTableView,
     QVBoxLayout,
     QWidget,
 )
@@ -29,6 +26,7 @@ from tally_app.reconcile.double_entry import WRITE_IN_PREFIX
 from ui.context import AppContext
 from ui.models import ItemRole, SnapshotTableModel
 from ui.pages.base import Page
+from ui.pages.board import FittedTable
 from ui.widgets import CountField, StatusBadge
 
 
@@ -37,15 +35,21 @@ class ComparePage(Page):
 
     def __init__(self, ctx: AppContext, parent: QWidget | None = None) -> None:
         super().__init__(ctx, parent)
-        self._missing_buttons: list[QPushButton] = []
+        # The page lives as long as its precinct; table cells must draw even while it closes.
+        self.definition = ctx.open.definition
+        self._missing_first: str | None = None
         layout = QVBoxLayout(self)
         self.status = StatusBadge(self.tr("Comparison result"), self)
         layout.addWidget(self.status)
 
-        # Contests not yet entered on sheet B: one button each, to go and enter them.
+        # Contests not yet entered on sheet B: named in the status, one button to go there.
         self.missing_box = QWidget(self)
-        self.missing_layout = QVBoxLayout(self.missing_box)
-        self.missing_layout.setContentsMargins(0, 0, 0, 0)
+        missing_row = QHBoxLayout(self.missing_box)
+        missing_row.setContentsMargins(0, 0, 0, 0)
+        self.enter_b = QPushButton(self.tr("&Enter sheet B now"), self.missing_box)
+        self.enter_b.setAutoDefault(False)
+        missing_row.addWidget(self.enter_b)
+        missing_row.addStretch(1)
         layout.addWidget(self.missing_box)
 
         # The differences, and what to do about the selected one.
@@ -59,20 +63,12 @@ class ComparePage(Page):
             [self.tr("Contest"), self.tr("Line"), self.tr("Sheet A"), self.tr("Sheet B")],
             [self._contest_title, lambda d: d.label, lambda d: _count(d.a), lambda d: _count(d.b)],
         )
-        self.table = QTableView(self.diff_box)
+        self.table = FittedTable(
+            self.tr("Differences between sheet A and sheet B"), self.diff_box, max_rows=8, fit_columns=(2, 3)
+        )
         self.table.setModel(self.model)
-        self.table.setAccessibleName(self.tr("Differences between sheet A and sheet B"))
-        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        self.table.setTabKeyNavigation(False)
-        self.table.setWordWrap(True)
-        header = self.table.horizontalHeader()
-        header.setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
-        self.table.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
-        self.table.setMinimumHeight(self.fontMetrics().height() * 7)
         table_label.setBuddy(self.table)
-        diff_layout.addWidget(self.table, 1)
+        diff_layout.addWidget(self.table)
 
         self.detail = QLabel(self.diff_box)
         self.detail.setWordWrap(True)
@@ -131,7 +127,8 @@ class ComparePage(Page):
         go_row.addStretch(1)
         write_in_layout.addLayout(go_row)
         diff_layout.addWidget(self.write_in_box)
-        layout.addWidget(self.diff_box, 1)
+        layout.addWidget(self.diff_box)
+        layout.addStretch(1)
 
         self.table.selectionModel().currentRowChanged.connect(self._show_selected)
         self.use_a.clicked.connect(lambda: self._resolve("A"))
@@ -139,6 +136,7 @@ class ComparePage(Page):
         self.use_recount.clicked.connect(lambda: self._resolve("recount"))
         self.open_a.clicked.connect(lambda: self._open_sheet("A"))
         self.open_b.clicked.connect(lambda: self._open_sheet("B"))
+        self.enter_b.clicked.connect(self._enter_missing)
 
     # --- the page protocol -----------------------------------------------------------------
 
@@ -146,8 +144,8 @@ class ComparePage(Page):
         return self.tr("Compare sheet A and sheet B")
 
     def first_field(self) -> QWidget | None:
-        if self._missing_buttons:
-            return self._missing_buttons[0]
+        if self._missing_first is not None:
+            return self.enter_b
         if self.model.rowCount():
             return self.table
         return None
@@ -185,9 +183,7 @@ class ComparePage(Page):
         self._show_selected(self.table.currentIndex())
 
     def _show_missing(self, missing: list[Finding]) -> None:
-        for button in self._missing_buttons:
-            button.deleteLater()
-        self._missing_buttons = []
+        self._missing_first = _contest_id(missing[0].subject) if missing else None
         self.missing_box.setVisible(bool(missing))
         if not missing:
             return
@@ -199,16 +195,14 @@ class ComparePage(Page):
                 "sheets are compared here."
             ).format("; ".join(titles)),
         )
-        for finding, title in zip(missing, titles, strict=True):
-            button = QPushButton(self.tr("Enter {0} on sheet B").format(title), self.missing_box)
-            button.setAccessibleName(button.text())
-            button.setAutoDefault(False)
-            contest_id = _contest_id(finding.subject)
-            button.clicked.connect(
-                lambda _=False, c=contest_id: self.ctx.navigate.emit(f"contest:B:{c}")
-            )
-            self.missing_layout.addWidget(button, 0, Qt.AlignmentFlag.AlignLeft)
-            self._missing_buttons.append(button)
+        # A short label (long contest titles would not fit at 200 %); the name says where.
+        self.enter_b.setAccessibleName(
+            self.tr("Enter sheet B now, starting with {0}").format(titles[0])
+        )
+
+    def _enter_missing(self) -> None:
+        if self._missing_first is not None:
+            self.ctx.navigate.emit(f"contest:B:{self._missing_first}")
 
     def selected(self) -> SheetDifference | None:
         index = self.table.currentIndex()
@@ -263,9 +257,8 @@ class ComparePage(Page):
             )
         ):
             self._reload(row)
-            self.table.setFocus(Qt.FocusReason.OtherFocusReason)
-            if not self.model.rowCount():
-                self.status.setFocus(Qt.FocusReason.OtherFocusReason)
+            if self.model.rowCount():
+                self.table.setFocus(Qt.FocusReason.OtherFocusReason)
 
     def _open_sheet(self, sheet: str) -> None:
         d = self.selected()
@@ -276,7 +269,7 @@ class ComparePage(Page):
 
     def _title_of(self, contest_id: str) -> str:
         try:
-            return self.ctx.open.definition.contest(contest_id).title
+            return self.definition.contest(contest_id).title
         except KeyError:
             return contest_id
 

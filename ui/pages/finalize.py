@@ -12,15 +12,11 @@ from datetime import datetime
 
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
-    QAbstractItemView,
     QComboBox,
-    QFormLayout,
     QHBoxLayout,
-    QHeaderView,
     QLabel,
     QMessageBox,
     QPushButton,
-    QTableView,
     QVBoxLayout,
     QWidget,
 )
@@ -32,6 +28,7 @@ from tally_app.reconcile.messages import FIELD_LABELS
 from ui.context import AppContext
 from ui.models import SnapshotTableModel
 from ui.pages.base import Page
+from ui.pages.board import FittedTable
 from ui.widgets import StatusBadge
 
 LOCKED_STATES = ("finalized", "exported")
@@ -51,6 +48,8 @@ class FinalizePage(Page):
 
     def __init__(self, ctx: AppContext, parent: QWidget | None = None) -> None:
         super().__init__(ctx, parent)
+        # The page lives as long as its precinct; table cells must draw even while it closes.
+        self.definition = ctx.open.definition
         layout = QVBoxLayout(self)
         self.state = StatusBadge(self.tr("Finalize status"), self)
         layout.addWidget(self.state)
@@ -82,37 +81,29 @@ class FinalizePage(Page):
             [self.tr("Contest"), self.tr("Candidate or line"), self.tr("Count")],
             [lambda r: r.contest, lambda r: r.line, lambda r: _count(self, r.count)],
         )
-        self.totals = QTableView(self)
+        self.totals = FittedTable(
+            self.tr("Totals as entered on sheet A"), self, max_rows=12, fit_columns=(2,)
+        )
         self.totals.setModel(self.model)
-        self.totals.setAccessibleName(self.tr("Totals as entered on sheet A"))
-        self.totals.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.totals.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        self.totals.setTabKeyNavigation(False)
-        self.totals.setWordWrap(True)
-        self.totals.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
-        self.totals.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
-        self.totals.setMinimumHeight(self.fontMetrics().height() * 8)
         totals_label.setBuddy(self.totals)
-        layout.addWidget(self.totals, 1)
+        layout.addWidget(self.totals)
 
         self.confirm_box = QWidget(self)
         confirm_layout = QVBoxLayout(self.confirm_box)
         confirm_layout.setContentsMargins(0, 0, 0, 0)
-        form = QFormLayout()
-        form.setRowWrapPolicy(QFormLayout.RowWrapPolicy.WrapAllRows)
+        # Each label above its box, full width: it never wraps into a narrow column.
         self.first = QComboBox(self.confirm_box)
         self.first.setAccessibleName(self.tr("First board member confirming"))
         first_label = QLabel(self.tr("Fi&rst board member confirming:"), self.confirm_box)
         first_label.setWordWrap(True)
         first_label.setBuddy(self.first)
-        form.addRow(first_label, self.first)
         self.second = QComboBox(self.confirm_box)
         self.second.setAccessibleName(self.tr("Second board member confirming"))
         second_label = QLabel(self.tr("Se&cond board member confirming:"), self.confirm_box)
         second_label.setWordWrap(True)
         second_label.setBuddy(self.second)
-        form.addRow(second_label, self.second)
-        confirm_layout.addLayout(form)
+        for w in (first_label, self.first, second_label, self.second):
+            confirm_layout.addWidget(w)
         finalize_row = QHBoxLayout()
         self.finalize = QPushButton(self.tr("&Finalize and lock"), self.confirm_box)
         self.finalize.setAccessibleName(self.tr("Finalize and lock"))
@@ -121,6 +112,7 @@ class FinalizePage(Page):
         finalize_row.addStretch(1)
         confirm_layout.addLayout(finalize_row)
         layout.addWidget(self.confirm_box)
+        layout.addStretch(1)
 
         self.go_review.clicked.connect(lambda: self.ctx.navigate.emit("review"))
         self.finalize.clicked.connect(self.finalize_and_lock)
@@ -182,31 +174,41 @@ class FinalizePage(Page):
                 )
             self.state.show_status(
                 "bad",
-                self.tr("The precinct cannot be finalized yet: {0}. Go to review to see what "
-                        "to do.").format(" · ".join(parts)),
+                self.tr(
+                    "The precinct cannot be finalized yet: {0}. Go to review to see what to do."
+                ).format(" · ".join(parts)),
             )
             self.blocked_box.show()
             self.finalize.setEnabled(False)
         elif members < 2:
             self.state.show_status(
                 "bad",
-                self.tr("Finalizing needs 2 board members to confirm. Add the board members "
-                        "on the board page first."),
+                self.tr(
+                    "Finalizing needs 2 board members to confirm. Add the board members "
+                    "on the board page first."
+                ),
             )
             self.blocked_box.hide()
             self.finalize.setEnabled(False)
         else:
-            self.state.show_status(
-                "ok",
-                self.tr("Every check passes or is explained. Check the totals below, then "
-                        "2 board members confirm and finalize."),
+            warnings = sum(f.severity is Severity.WARN for f in findings)
+            text = self.tr(
+                "Nothing must be fixed and every difference is explained. Check the totals "
+                "below, then 2 board members confirm and finalize."
             )
+            if warnings == 1:
+                text += " " + self.tr("The review page lists 1 thing to check.")
+            elif warnings > 1:
+                text += " " + self.tr("The review page lists {0} things to check.").format(
+                    warnings
+                )
+            self.state.show_status("ok", text)
             self.blocked_box.hide()
             self.finalize.setEnabled(True)
 
     def _fill_members(self) -> None:
         board = self.ctx.open.board()
-        roles: dict[str, str] = {r.id: r.title for r in self.ctx.open.definition.board_roles}
+        roles: dict[str, str] = {r.id: r.title for r in self.definition.board_roles}
         for combo, default in ((self.first, 0), (self.second, 1)):
             chosen = combo.currentData()
             combo.clear()

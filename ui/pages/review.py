@@ -9,15 +9,12 @@ from __future__ import annotations
 
 from PySide6.QtCore import QCoreApplication, QModelIndex, Qt
 from PySide6.QtWidgets import (
-    QAbstractItemView,
     QCheckBox,
     QGroupBox,
     QHBoxLayout,
-    QHeaderView,
     QLabel,
     QPlainTextEdit,
     QPushButton,
-    QTableView,
     QVBoxLayout,
     QWidget,
 )
@@ -30,6 +27,7 @@ from tally_app.store.records import Explanation
 from ui.context import AppContext
 from ui.models import ItemRole, SnapshotTableModel
 from ui.pages.base import Page
+from ui.pages.board import FittedTable
 from ui.widgets import StatusBadge, finding_text, severity_word, signed, terms_text
 
 _SEVERITY_ORDER = {Severity.BLOCK: 0, Severity.EXPLAIN: 1, Severity.WARN: 2}
@@ -43,7 +41,7 @@ def where_text(definition: ElectionDefinition, finding: Finding) -> str:
     """A human name for a finding's subject: 'Ballot accounting' or a contest and its line."""
     parts = finding.subject.split("/")
     head, _, head_id = parts[0].partition(":")
-    tail_kind, _, tail_id = (parts[1].partition(":") if len(parts) > 1 else ("", "", ""))
+    tail_kind, _, tail_id = parts[1].partition(":") if len(parts) > 1 else ("", "", "")
     if head != "contest":
         place = tr("Ballot accounting")
         if head == "style" and len(definition.ballot_styles) > 1:
@@ -104,6 +102,8 @@ class ReviewPage(Page):
 
     def __init__(self, ctx: AppContext, parent: QWidget | None = None) -> None:
         super().__init__(ctx, parent)
+        # The page lives as long as its precinct; table cells must draw even while it closes.
+        self.definition = ctx.open.definition
         self._unexplained: set[tuple[str, str]] = set()
         self._boxes: list[tuple[QCheckBox, int]] = []
         layout = QVBoxLayout(self)
@@ -120,20 +120,12 @@ class ReviewPage(Page):
             [self.tr("What to do"), self.tr("Check"), self.tr("Where"), self.tr("Arithmetic")],
             [self._what_to_do, lambda f: f.rule.value, self._where, arithmetic_text],
         )
-        self.table = QTableView(self.list_box)
+        self.table = FittedTable(
+            self.tr("Checks to look at"), self.list_box, max_rows=8, fit_columns=(0, 1)
+        )
         self.table.setModel(self.model)
-        self.table.setAccessibleName(self.tr("Checks to look at"))
-        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        self.table.setTabKeyNavigation(False)
-        self.table.setWordWrap(True)
-        header = self.table.horizontalHeader()
-        header.setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
-        self.table.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
-        self.table.setMinimumHeight(self.fontMetrics().height() * 8)
         table_label.setBuddy(self.table)
-        list_layout.addWidget(self.table, 1)
+        list_layout.addWidget(self.table)
 
         self.detail = QLabel(self.list_box)
         self.detail.setWordWrap(True)
@@ -150,6 +142,14 @@ class ReviewPage(Page):
 
         self.explain_box = QGroupBox(self.tr("Explanation of this difference"), self.list_box)
         explain_layout = QVBoxLayout(self.explain_box)
+        # Check boxes sized with the text (Fusion's are 13 px at any size) and outlined in the
+        # text colour: Fusion's own box is invisible in the high-contrast theme. Checked is a
+        # filled box, unchecked an empty one (shape, not colour).
+        self.explain_box.setStyleSheet(
+            "QCheckBox::indicator { width: 1em; height: 1em; border: 2px solid "
+            "palette(window-text); background: palette(base); }"
+            "QCheckBox::indicator:checked { background: palette(window-text); }"
+        )
         self.saved_text = QLabel(self.explain_box)
         self.saved_text.setWordWrap(True)
         self.saved_text.setTextFormat(Qt.TextFormat.PlainText)
@@ -186,7 +186,8 @@ class ReviewPage(Page):
         save_row.addStretch(1)
         explain_layout.addLayout(save_row)
         list_layout.addWidget(self.explain_box)
-        layout.addWidget(self.list_box, 1)
+        layout.addWidget(self.list_box)
+        layout.addStretch(1)
 
         self.table.selectionModel().currentRowChanged.connect(self._show_selected)
         self.go_fix.clicked.connect(self._go_fix)
@@ -238,7 +239,11 @@ class ReviewPage(Page):
             self.summary.show_status("bad" if blocks else "warn", " · ".join(parts))
         else:
             done = self.tr("Nothing must be fixed and every difference is explained.")
-            self.summary.show_status("ok", " · ".join([done, *parts]))
+            if checks == 1:
+                done += " " + self.tr("Look at the check below.")
+            elif checks > 1:
+                done += " " + self.tr("Look at the {0} checks below.").format(checks)
+            self.summary.show_status("ok", done)
 
     def selected(self) -> Finding | None:
         index = self.table.currentIndex()
@@ -273,8 +278,10 @@ class ReviewPage(Page):
             ]
             if (finding.rule.value, finding.subject) in self._unexplained:
                 lines.append(
-                    self.tr("Not every board member has confirmed it yet: save it again with "
-                            "every member confirming.")
+                    self.tr(
+                        "Not every board member has confirmed it yet: save it again with "
+                        "every member confirming."
+                    )
                 )
             else:
                 lines.append(self.tr("✓ Explained and confirmed by every board member."))
@@ -285,9 +292,11 @@ class ReviewPage(Page):
             self.saved_text.hide()
             self.text.clear()
         for box, _ in self._boxes:
+            box.hide()  # out of the Tab chain now; deleted once the event loop runs
+            self.signers_layout.removeWidget(box)
             box.deleteLater()
         self._boxes = []
-        roles: dict[str, str] = {r.id: r.title for r in self.ctx.open.definition.board_roles}
+        roles: dict[str, str] = {r.id: r.title for r in self.definition.board_roles}
         previous: QWidget = self.text
         for member in self.ctx.open.board():
             box = QCheckBox(
@@ -298,6 +307,7 @@ class ReviewPage(Page):
             )
             box.setAccessibleName(box.text())
             self.signers_layout.addWidget(box)
+            box.show()  # now, not on the next event loop pass: it joins the Tab chain at once
             self.setTabOrder(previous, box)
             previous = box
             self._boxes.append((box, member.id))
@@ -316,7 +326,7 @@ class ReviewPage(Page):
         return word
 
     def _where(self, finding: Finding) -> str:
-        return where_text(self.ctx.open.definition, finding)
+        return where_text(self.definition, finding)
 
     # --- actions --------------------------------------------------------------------------
 

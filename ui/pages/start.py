@@ -92,6 +92,11 @@ class StartPage(Page):
         election_row = QHBoxLayout()
         self.election = QComboBox(self)
         self.election.setAccessibleName(self.tr("Election"))
+        # Long titles must not widen the page past the window at 200 % text.
+        self.election.setSizeAdjustPolicy(
+            QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon
+        )
+        self.election.setMinimumContentsLength(16)
         for d in self._elections:
             self.election.addItem(f"{d.title} — {d.date}", d.fingerprint)
         self.open_file = QPushButton(self.tr("&Open an election file…"), self)
@@ -134,9 +139,7 @@ class StartPage(Page):
         if ctx.definition is None:
             self.election.setCurrentIndex(-1)
         else:
-            self.election.setCurrentIndex(
-                self.election.findData(ctx.definition.fingerprint)
-            )
+            self.election.setCurrentIndex(self.election.findData(ctx.definition.fingerprint))
 
     def title(self) -> str:
         return self.tr("Choose the election and your precinct")
@@ -180,7 +183,9 @@ class StartPage(Page):
         definition = result.definition
         if definition.fingerprint not in {d.fingerprint for d in self._elections}:
             self._elections.insert(0, definition)
-            self.election.insertItem(0, f"{definition.title} — {definition.date}", definition.fingerprint)
+            self.election.insertItem(
+                0, f"{definition.title} — {definition.date}", definition.fingerprint
+            )
         self.election.setCurrentIndex(self.election.findData(definition.fingerprint))
         return True
 
@@ -205,7 +210,9 @@ class StartPage(Page):
     def _filter(self, text: str) -> None:
         self.proxy.setFilterFixedString(text.strip())
         shown = self.proxy.rowCount()
-        self.count.setText(self.tr("{0} of {1} precincts shown").format(shown, self.model.rowCount()))
+        self.count.setText(
+            self.tr("{0} of {1} precincts shown").format(shown, self.model.rowCount())
+        )
         if shown:
             self.list.setCurrentIndex(self.proxy.index(0, 0))
 
