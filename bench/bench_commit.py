@@ -50,13 +50,17 @@ def floor_commits(path: Path, n: int) -> list[float]:
 def app_commits(data_dir: Path, n: int, offset: int) -> list[float]:
     definition = service.default_definition()
     precinct = definition.precincts[0].id
-    session = service.start_precinct(data_dir, definition, precinct, actor=ACTOR, clock=SystemClock())
+    session = service.start_precinct(
+        data_dir, definition, precinct, actor=ACTOR, clock=SystemClock()
+    )
     contest = session.contests[0]
     selections = contest.selection_ids
     lat = []
     for i in range(n):
         t = time.perf_counter()
-        changed = session.set_vote(Sheet.A, contest.id, selections[i % len(selections)], offset + i, ACTOR)
+        changed = session.set_vote(
+            Sheet.A, contest.id, selections[i % len(selections)], offset + i, ACTOR
+        )
         lat.append(time.perf_counter() - t)
         assert changed
     session.close()
@@ -65,15 +69,19 @@ def app_commits(data_dir: Path, n: int, offset: int) -> list[float]:
 
 def describe(lat: list[float]) -> str:
     s = sorted(lat)
-    return (f"median {statistics.median(s) * 1000:.3f} ms, p99 {s[int(0.99 * len(s)) - 1] * 1000:.3f} ms, "
-            f"n={len(s)}")
+    return (
+        f"median {statistics.median(s) * 1000:.3f} ms, p99 {s[int(0.99 * len(s)) - 1] * 1000:.3f} ms, "
+        f"n={len(s)}"
+    )
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--n", type=int, default=1000, help="commits per side per round")
     parser.add_argument("--rounds", type=int, default=5)
-    parser.add_argument("--dir", type=Path, default=None, help="where the files go (default: a temp dir)")
+    parser.add_argument(
+        "--dir", type=Path, default=None, help="where the files go (default: a temp dir)"
+    )
     args = parser.parse_args()
     with tempfile.TemporaryDirectory(dir=args.dir) as tmp:
         root = Path(tmp)

@@ -48,13 +48,20 @@ def main() -> None:
         f_ms = statistics.median(floor) * 1000
         for name, lat in (("full loader", app), ("trusted loader", trusted)):
             ms = statistics.median(lat) * 1000
-            print(f"in-process: {name} {ms:.2f} ms vs floor json.loads {f_ms:.2f} ms, "
-                  f"ratio {ms / f_ms:.0f}")
+            print(
+                f"in-process: {name} {ms:.2f} ms vs floor json.loads {f_ms:.2f} ms, "
+                f"ratio {ms / f_ms:.0f}"
+            )
         tally = shutil.which("tally-app")
         commands = {
             "floor": [sys.executable, "-c", f"import json; json.load(open({str(path)!r}, 'rb'))"],
-            "app": [tally or sys.executable, *([] if tally else ["-m", "tally_app"]),
-                    "definition", "check", str(path)],
+            "app": [
+                tally or sys.executable,
+                *([] if tally else ["-m", "tally_app"]),
+                "definition",
+                "check",
+                str(path),
+            ],
         }
         walls: dict[str, list[float]] = {}
         for name, cmd in commands.items():
@@ -65,8 +72,10 @@ def main() -> None:
                 subprocess.run(cmd, check=True, capture_output=True)
                 walls[name].append(time.perf_counter() - t)
         f, a = statistics.median(walls["floor"]), statistics.median(walls["app"])
-        print(f"whole process: floor {f * 1000:.0f} ms, tally-app definition check {a * 1000:.0f} ms, "
-              f"ratio {a / f:.1f}")
+        print(
+            f"whole process: floor {f * 1000:.0f} ms, tally-app definition check {a * 1000:.0f} ms, "
+            f"ratio {a / f:.1f}"
+        )
 
 
 if __name__ == "__main__":

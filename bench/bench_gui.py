@@ -48,7 +48,9 @@ def prepare_resume(data_dir: Path) -> None:
     from tally_app.audit.events import Actor
 
     primary = next(d for d in service.embedded_definitions() if d.id == "ca34-2017-04-04")
-    with service.start_precinct(data_dir, primary, primary.precincts[0].id, actor=Actor("B", "board")) as s:
+    with service.start_precinct(
+        data_dir, primary, primary.precincts[0].id, actor=Actor("B", "board")
+    ) as s:
         s.store.set_resume_page(f"contest:A:{s.contests[0].id}")
     service.remember_last_precinct(data_dir, primary.id, primary.precincts[0].id)
 
@@ -59,9 +61,17 @@ def startup(runs: int) -> None:
         prepare_resume(Path(resumed))
         sides = {
             "floor (bare window, 20-row table)": floor_cmd,
-            "app: start window, default election": [sys.executable, str(HERE / "gui_first_paint.py"), fresh],
+            "app: start window, default election": [
+                sys.executable,
+                str(HERE / "gui_first_paint.py"),
+                fresh,
+            ],
             "app: resumed 23-candidate contest page": [
-                sys.executable, str(HERE / "gui_first_paint.py"), resumed, "--resume-contest"],
+                sys.executable,
+                str(HERE / "gui_first_paint.py"),
+                resumed,
+                "--resume-contest",
+            ],
         }
         results: dict[str, tuple[float, float]] = {}
         for name, cmd in sides.items():
@@ -73,12 +83,16 @@ def startup(runs: int) -> None:
                 walls.append(wall)
                 rss.append(mem)
             results[name] = (statistics.median(walls), statistics.median(rss))
-            print(f"{name}: {results[name][0] * 1000:.0f} ms, peak {results[name][1]:.0f} MiB  [{last}]")
+            print(
+                f"{name}: {results[name][0] * 1000:.0f} ms, peak {results[name][1]:.0f} MiB  [{last}]"
+            )
         floor_wall, floor_rss = results["floor (bare window, 20-row table)"]
         for name, (wall, rss) in results.items():
             if name.startswith("app"):
-                print(f"  {name}: time ratio {wall / floor_wall:.2f} (target ≤ 1.5), "
-                      f"memory ratio {rss / floor_rss:.2f} (target ≤ 1.5)")
+                print(
+                    f"  {name}: time ratio {wall / floor_wall:.2f} (target ≤ 1.5), "
+                    f"memory ratio {rss / floor_rss:.2f} (target ≤ 1.5)"
+                )
 
 
 def keystrokes(n: int) -> None:
@@ -117,9 +131,11 @@ def keystrokes(n: int) -> None:
         app.processEvents()
         assert len(saves) == n, (len(saves), n)
         lat.sort()
-        print(f"keystroke → saved + checks redrawn ({len(fields)} fields on the page, n={n}): "
-              f"median {statistics.median(lat) * 1000:.2f} ms, p99 {lat[int(0.99 * n) - 1] * 1000:.2f} ms "
-              f"(target p99 ≤ 16 ms)")
+        print(
+            f"keystroke → saved + checks redrawn ({len(fields)} fields on the page, n={n}): "
+            f"median {statistics.median(lat) * 1000:.2f} ms, p99 {lat[int(0.99 * n) - 1] * 1000:.2f} ms "
+            f"(target p99 ≤ 16 ms)"
+        )
         window.close()
 
 

@@ -13,11 +13,11 @@ primary left on its contest page, so the first window is that page (the resume p
 import time
 
 T0 = time.perf_counter()
-import sys  # noqa: E402
-from pathlib import Path  # noqa: E402
+import sys
+from pathlib import Path
 
-from PySide6.QtCore import QEvent, QObject, QTimer  # noqa: E402
-from PySide6.QtWidgets import QApplication  # noqa: E402
+from PySide6.QtCore import QEvent, QObject, QTimer
+from PySide6.QtWidgets import QApplication
 
 T_IMPORT = time.perf_counter()
 
@@ -28,7 +28,7 @@ class FirstPaint(QObject):
         self.app, self.window, self.done = app, window, False
         self.wait_for_resume = wait_for_resume
 
-    def eventFilter(self, obj: QObject, ev: QEvent) -> bool:  # noqa: N802
+    def eventFilter(self, obj: QObject, ev: QEvent) -> bool:
         if ev.type() == QEvent.Type.Paint and not self.done:
             handle = self.window.windowHandle()  # type: ignore[attr-defined]
             resumed = self.window.index >= 0  # type: ignore[attr-defined]
@@ -62,8 +62,10 @@ def main() -> int:
     app.exec()
     t_end = time.perf_counter()
     heavy = [m for m in ("sqlite_utils", "jsonschema", "reportlab", "pyhanko") if m in sys.modules]
-    print(f"painted={first.done} import={T_IMPORT - T0:.3f}s show->paint={t_end - t_show:.3f}s "
-          f"total={t_end - T0:.3f}s page={window.current().key} heavy_imports={','.join(heavy) or '-'}")
+    print(
+        f"painted={first.done} import={T_IMPORT - T0:.3f}s show->paint={t_end - t_show:.3f}s "
+        f"total={t_end - T0:.3f}s page={window.current().key} heavy_imports={','.join(heavy) or '-'}"
+    )
     return 0 if first.done else 1
 
 

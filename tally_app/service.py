@@ -54,8 +54,11 @@ def load_definition(path: str | os.PathLike[str]) -> ElectionDefinition:
         raise InputError(
             "definition_invalid",
             f"{os.fspath(path)} is not a valid election definition: {first.message}"
-            + (f" (and {more} more problem(s); run 'tally-app definition check' to see all)"
-               if more else ""),
+            + (
+                f" (and {more} more problem(s); run 'tally-app definition check' to see all)"
+                if more
+                else ""
+            ),
             problems=result.problems,
         )
     return result.definition
@@ -108,9 +111,7 @@ def precinct_file(data_dir: Path, election_id: str, precinct_id: str) -> Path:
 def started_precincts(data_dir: Path, definition: ElectionDefinition) -> tuple[str, ...]:
     """Ids of the definition's precincts that already have a file in ``data_dir``."""
     return tuple(
-        p.id
-        for p in definition.precincts
-        if precinct_file(data_dir, definition.id, p.id).exists()
+        p.id for p in definition.precincts if precinct_file(data_dir, definition.id, p.id).exists()
     )
 
 

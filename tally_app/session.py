@@ -184,7 +184,7 @@ class PrecinctSession:
         *,
         actor: Actor,
         name: str | None = None,
-        count: int | None | EllipsisType = ...,
+        count: int | EllipsisType | None = ...,
     ) -> bool:
         return self._changed(
             self.store.set_write_in(write_in_id, name=name, count=count, actor=actor)

@@ -230,9 +230,9 @@ def test_no_arguments_runs_the_poll_worker_window(capsys: pytest.CaptureFixture[
 
     assert cli.main([], windows={"gui": window}) == 0
     (args,) = seen
-    assert getattr(args, "election") is None and getattr(args, "data_dir") is None
+    assert args.election is None and args.data_dir is None
     assert cli.main(["gui", "--data-dir", "/tmp/x"], windows={"gui": window}) == 0
-    assert str(getattr(seen[-1], "data_dir")) == "/tmp/x"
+    assert str(seen[-1].data_dir) == "/tmp/x"
 
 
 def test_without_the_windows_the_core_says_where_they_are(

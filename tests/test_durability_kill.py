@@ -68,7 +68,9 @@ def run_and_kill(data_dir: Path, start: int, rng: random.Random) -> list[str]:
     if rng.random() < 0.15:
         time.sleep(rng.uniform(0.0, 0.4))  # sometimes while it is still opening the file
     else:
-        assert ready.wait(30), "the writer never became ready: " + (proc.stderr.read() if proc.stderr else "")
+        assert ready.wait(30), "the writer never became ready: " + (
+            proc.stderr.read() if proc.stderr else ""
+        )
         time.sleep(rng.uniform(0.0, 0.25))
     proc.send_signal(signal.SIGKILL)
     proc.wait(30)

@@ -16,7 +16,9 @@ def test_leftover_from_a_killed_create_is_cleared(tmp_path: Path) -> None:
     path = tmp_path / "p.sqlite"
     leftover = tmp_path / ".p.sqlite.0123456789abcdef.creating"
     leftover.write_bytes(b"half a database")
-    with PrecinctStore.create(path, small_definition(), PRECINCT, clock=fixed_clock(), actor=INSPECTOR):
+    with PrecinctStore.create(
+        path, small_definition(), PRECINCT, clock=fixed_clock(), actor=INSPECTOR
+    ):
         pass
     assert not leftover.exists()
     assert sorted(p.name for p in tmp_path.iterdir() if p.name.startswith(".")) == []
@@ -30,7 +32,9 @@ def test_create_never_replaces_an_existing_file(tmp_path: Path) -> None:
     path = tmp_path / "p.sqlite"
     path.write_bytes(b"somebody else's file")
     with pytest.raises(InputError) as err:
-        PrecinctStore.create(path, small_definition(), PRECINCT, clock=fixed_clock(), actor=INSPECTOR)
+        PrecinctStore.create(
+            path, small_definition(), PRECINCT, clock=fixed_clock(), actor=INSPECTOR
+        )
     assert err.value.code == "store_exists"
     assert path.read_bytes() == b"somebody else's file"
     assert [p.name for p in tmp_path.iterdir()] == ["p.sqlite"]

@@ -206,7 +206,7 @@ def _open_error_code_as_unprivileged_user(path: Path) -> str:
             PrecinctStore.open(path, clock=fixed_clock()).close()
         except TallyError as error:
             code = error.code
-        except BaseException as error:  # noqa: BLE001 - the child reports anything, never escapes into pytest
+        except BaseException as error:
             code = f"unexpected {type(error).__name__}: {error}"
         os.write(write_end, code.encode())
         os._exit(0)

@@ -74,7 +74,9 @@ class AppContext(QObject):
             return False
         self.session = session
         self.attempt(
-            lambda: service.remember_last_precinct(self.data_dir, session.definition.id, precinct_id)
+            lambda: service.remember_last_precinct(
+                self.data_dir, session.definition.id, precinct_id
+            )
         )
         return True
 

@@ -18,8 +18,9 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from types import MappingProxyType
+from typing import ClassVar
 
-from PySide6.QtCore import QCoreApplication, QEvent, QRect, QSize, Qt
+from PySide6.QtCore import QCoreApplication, QEvent, QObject, QRect, QSize, Qt
 from PySide6.QtGui import QPainter, QPaintEvent, QPalette, QResizeEvent
 from PySide6.QtWidgets import QFrame, QLabel, QMessageBox, QSizePolicy, QVBoxLayout, QWidget
 
@@ -34,24 +35,9 @@ def tr(text: str) -> str:
 
 
 class VerdictBadge(StatusBadge):
-    """A StatusBadge that also knows 'not complete yet' (an ellipsis, no colour of its own).
+    """A StatusBadge that also knows 'not complete yet' (an ellipsis, no colour of its own)."""
 
-    It also re-applies the style sheet's padding when its status changes after it is shown:
-    re-polishing alone leaves a shown QLabel's contents margins at 0, so its text touched the
-    border and its height was one line short.
-    """
-
-    # Extends the base class's (unannotated) table, which mypy sees as an instance variable.
-    SYMBOLS = {**StatusBadge.SYMBOLS, "todo": "…"}  # noqa: RUF012
-
-    def show_status(self, kind: str, text: str) -> None:
-        # Compared in Python: reading the Qt property back (QObject.property) while it is unset
-        # returns None with a reference too few in PySide6 and crashed after ~400 redraws.
-        if (kind, text) == getattr(self, "_shown", None):
-            return  # unchanged: no re-polish, no repeated announcement
-        self._shown = (kind, text)
-        super().show_status(kind, text)
-        QCoreApplication.sendEvent(self, QEvent(QEvent.Type.StyleChange))
+    SYMBOLS: ClassVar[dict[str, str]] = {**StatusBadge.SYMBOLS, "todo": "…"}
 
 
 def side_text(terms: tuple[Term, ...], total: int | None) -> str:
@@ -197,20 +183,28 @@ class EquationView(QFrame):
         return "\n".join(parts)
 
 
-class FindingsView(QFrame):
+class FindingsView(QWidget):
     """A page's findings, each a badge with its arithmetic, or one "all pass" badge.
 
     Like ui.widgets.FindingList, but its badges are reused from one redraw to the next (only
     texts change), so a redraw after each keystroke creates no widgets and nothing flickers.
+    It places its badges itself, without a QLayout: showing a widget synchronously
+    re-activates the layout of every ancestor that has one, up to the window (about 3 ms each
+    with all the pages in the window), while here a redraw asks for at most one re-layout,
+    and only when the total height changed.
     """
+
+    SPACING = 6
 
     def __init__(self, accessible_name: str, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setAccessibleName(accessible_name)
-        self._layout = QVBoxLayout(self)
-        self._layout.setContentsMargins(0, 0, 0, 0)
+        policy = QSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Preferred)
+        policy.setHeightForWidth(True)
+        self.setSizePolicy(policy)
         self._badges: list[VerdictBadge] = []
         self._count = 0
+        self._height = -1
 
     def show_findings(self, findings: tuple[Finding, ...], *, ok_text: str) -> None:
         shown = (
@@ -223,18 +217,75 @@ class FindingsView(QFrame):
         )
         while len(self._badges) < len(shown):
             badge = VerdictBadge("", self)
+            badge.installEventFilter(self)
             self._badges.append(badge)
-            self._layout.addWidget(badge)
         for i, badge in enumerate(self._badges):
             if i < len(shown):
                 kind, text, name = shown[i]
                 badge.show_status(kind, text)
                 badge.setAccessibleName(name)
-            badge.setVisible(i < len(shown))
+            if badge.isHidden() == (i < len(shown)):
+                badge.setVisible(i < len(shown))
         self._count = len(shown)
+        self._place()
 
     def texts(self) -> list[str]:
         return [b.text() for b in self._badges[: self._count]]
+
+    def _shown(self) -> list[VerdictBadge]:
+        return self._badges[: self._count]
+
+    def hasHeightForWidth(self) -> bool:
+        return True
+
+    def heightForWidth(self, width: int) -> int:
+        badges = self._shown()
+        heights = sum(b.heightForWidth(width) for b in badges)
+        return heights + self.SPACING * max(0, len(badges) - 1)
+
+    def sizeHint(self) -> QSize:
+        width = max(self.width(), self.fontMetrics().averageCharWidth() * 40)
+        return QSize(width, self.heightForWidth(width))
+
+    def minimumSizeHint(self) -> QSize:
+        return QSize(self.fontMetrics().averageCharWidth() * 20, 0)
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        super().resizeEvent(event)
+        self._place()
+
+    def event(self, event: QEvent) -> bool:
+        # A badge's size hint changed (new text size, new style): it asks its parent, which
+        # has no layout, for a re-layout; re-place the badges and pass the request up.
+        if event.type() in (
+            QEvent.Type.LayoutRequest,
+            QEvent.Type.FontChange,
+            QEvent.Type.StyleChange,
+        ):
+            self._height = -1
+            self._place()
+        return super().event(event)
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        # A badge's new font or style changes its height: say so at once, as a layout would,
+        # so that the page is laid out again before it is next shown.
+        if event.type() in (QEvent.Type.FontChange, QEvent.Type.StyleChange):
+            self._height = -1
+            self.updateGeometry()
+        return False
+
+    def _place(self) -> None:
+        """Stack the shown badges at the current width; ask for a re-layout if the height
+        changed."""
+        width, y = self.width(), 0
+        for badge in self._shown():
+            height = badge.heightForWidth(width)
+            badge.setGeometry(0, y, width, height)
+            y += height + self.SPACING
+        total = self.heightForWidth(width)
+        if total != self._height:
+            self._height = total
+            self.updateGeometry()
 
 
 # --- what the pages show beside their equations -------------------------------------------
@@ -285,6 +336,17 @@ def blank_text(blanks: int) -> str:
 def equation_title(equation: Equation, what: str) -> str:
     """'Check A1 (R = V + S + U): ballots received, ballot style 2'."""
     return tr("Check {0} ({1}): {2}").format(equation.rule.value, equation.equation, what)
+
+
+def settle_layout() -> None:
+    """Run the pending re-layouts now, before the page is first painted.
+
+    A page shown after the text size changed while it was hidden is laid out over a few
+    turns of the event loop (word-wrapped text reports its new height one level at a time);
+    running them here means the first paint is already right, with nothing squeezed.
+    """
+    for _ in range(4):
+        QCoreApplication.sendPostedEvents(None, QEvent.Type.LayoutRequest)
 
 
 def ask(parent: QWidget, question: str, text: str, yes: str) -> bool:

@@ -281,7 +281,7 @@ class MainWindow(QMainWindow):
         if widget is not None:
             widget.setFocus(Qt.FocusReason.TabFocusReason)
 
-    def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802 - Qt's name
+    def closeEvent(self, event: QCloseEvent) -> None:
         self._commit_focused()
         self.ctx.close_precinct()
         super().closeEvent(event)

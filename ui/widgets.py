@@ -6,7 +6,9 @@ Presentation only: the numbers and verdicts come from the core (findings and equ
 
 from __future__ import annotations
 
-from PySide6.QtCore import QCoreApplication, QRegularExpression, Qt, Signal
+from typing import ClassVar
+
+from PySide6.QtCore import QCoreApplication, QEvent, QRegularExpression, Qt, Signal
 from PySide6.QtGui import QAccessible, QKeyEvent, QRegularExpressionValidator
 from PySide6.QtWidgets import QFrame, QLabel, QLineEdit, QVBoxLayout, QWidget
 
@@ -81,7 +83,7 @@ class CountField(QLineEdit):
         if value != self._stored:
             self.committed.emit(value)
 
-    def keyPressEvent(self, event: QKeyEvent) -> None:  # noqa: N802 - Qt's name
+    def keyPressEvent(self, event: QKeyEvent) -> None:
         if event.isAutoRepeat() and event.text().isdigit():
             event.ignore()  # a held-down key must not type 7777777 (VVSG 7.2-M)
             return
@@ -93,7 +95,7 @@ class CountField(QLineEdit):
 class StatusBadge(QLabel):
     """A status in words and a symbol, with a colour only as a third cue (VVSG 7.1-F)."""
 
-    SYMBOLS = {"ok": "✓", "warn": "⚠", "bad": "✗"}
+    SYMBOLS: ClassVar[dict[str, str]] = {"ok": "✓", "warn": "⚠", "bad": "✗"}
 
     def __init__(self, accessible_name: str, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -101,11 +103,21 @@ class StatusBadge(QLabel):
         self.setAccessibleName(accessible_name)
         self.setTextFormat(Qt.TextFormat.PlainText)
 
+    _shown: tuple[str, str] | None = None
+
     def show_status(self, kind: str, text: str) -> None:
-        self.setProperty("status", kind)
+        shown = self._shown
+        if (kind, text) == shown:
+            return  # unchanged: no re-polish, no repeated announcement
+        self._shown = (kind, text)
         self.setText(f"{self.SYMBOLS[kind]} {text}")
-        self.style().unpolish(self)
-        self.style().polish(self)
+        if shown is None or shown[0] != kind:
+            # A new look: re-polish for the [status=…] style rule, and tell the style so
+            # that its padding is recomputed for a badge that is already on screen.
+            self.setProperty("status", kind)
+            self.style().unpolish(self)
+            self.style().polish(self)
+            QCoreApplication.sendEvent(self, QEvent(QEvent.Type.StyleChange))
         announce(self, text)
 
 

@@ -6,11 +6,15 @@ viewport has finished its first paint, then quit.  Whole-process time is the
 figure; the in-process split is printed to stdout for information.
 Platform: whatever QT_QPA_PLATFORM says (offscreen for the floor).
 """
+
 import time
+
 T0 = time.perf_counter()
 import sys
+
 from PySide6.QtCore import QEvent, QObject, QTimer
 from PySide6.QtWidgets import QApplication, QMainWindow, QTableWidget, QTableWidgetItem
+
 T_IMPORT = time.perf_counter()
 
 
@@ -47,8 +51,10 @@ def main():
     t_show = time.perf_counter()
     app.exec()
     t_end = time.perf_counter()
-    print(f"platform={app.platformName()} painted={fp.done} import={T_IMPORT - T0:.3f}s "
-          f"setup={t_show - T_IMPORT:.3f}s show->paint={t_end - t_show:.3f}s total={t_end - T0:.3f}s")
+    print(
+        f"platform={app.platformName()} painted={fp.done} import={T_IMPORT - T0:.3f}s "
+        f"setup={t_show - T_IMPORT:.3f}s show->paint={t_end - t_show:.3f}s total={t_end - T0:.3f}s"
+    )
     return 0 if fp.done else 1
 
 

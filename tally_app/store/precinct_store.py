@@ -415,7 +415,7 @@ class PrecinctStore:
         write_in_id: int,
         *,
         name: str | None = None,
-        count: int | None | EllipsisType = ...,
+        count: int | EllipsisType | None = ...,
         actor: Actor,
     ) -> bool:
         """Rename a write-in and/or set its count (``...`` leaves the count as it is)."""

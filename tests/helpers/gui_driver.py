@@ -18,13 +18,13 @@ from pathlib import Path
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
-from PySide6.QtCore import Qt  # noqa: E402
-from PySide6.QtTest import QTest  # noqa: E402
-from PySide6.QtWidgets import QApplication  # noqa: E402
+from PySide6.QtCore import Qt
+from PySide6.QtTest import QTest
+from PySide6.QtWidgets import QApplication
 
-from ui import theme  # noqa: E402
-from ui.app import make_window  # noqa: E402
-from ui.widgets import CountField  # noqa: E402
+from ui import theme
+from ui.app import make_window
+from ui.widgets import CountField
 
 PRECINCT = "0850001A"
 

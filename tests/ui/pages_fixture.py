@@ -25,8 +25,11 @@ def open_window(qtbot: object, data_dir: Path, definition: ElectionDefinition) -
     window.show()
     window.open_precinct(definition.precincts[0].id)
     session = ctx.open
-    for name, role in (("Maria López", "inspector"), ("Sam Park", "tally_keeper_a"),
-                       ("Ana Núñez", "tally_keeper_b")):
+    for name, role in (
+        ("Maria López", "inspector"),
+        ("Sam Park", "tally_keeper_a"),
+        ("Ana Núñez", "tally_keeper_b"),
+    ):
         session.add_board_member(name, role, ctx.actor())
     return window
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Callable
 from pathlib import Path
 
@@ -282,3 +283,20 @@ def test_locked_precinct_is_read_only(qtbot: QtBot, tmp_path: Path) -> None:
     assert all(f.isReadOnly() for f in page.count_fields())
     assert not page.fill.isEnabled()
     assert page.locked.isVisible() and "Locked" in page.locked.text()
+
+
+def test_findings_are_stacked_without_overlap(qtbot: QtBot, tmp_path: Path) -> None:
+    ctx, page = open_page(qtbot, tmp_path)
+    # 2 ranges that overlap (A9) and 45 unused against 20 in the ranges: several findings.
+    for first, last in ((1001, 1010), (1005, 1014)):
+        ctx.open.add_unused_range(CD34, first, last, INSPECTOR)
+    page.style_fields[(CD34, StyleField.UNUSED)].setFocus(Qt.FocusReason.TabFocusReason)
+    type_enter(qtbot, "45")
+    qtbot.waitUntil(
+        lambda: page.findings.height() >= page.findings.heightForWidth(page.findings.width())
+    )
+    badges = [b for b in page.findings.findChildren(QWidget) if b.isVisible()]
+    assert len(badges) == len(page.findings.texts()) >= 2
+    rows = sorted((b.y(), b.y() + b.height()) for b in badges)
+    assert all(bottom <= next_top for (_, bottom), (next_top, _) in itertools.pairwise(rows))
+    assert all(b.height() >= b.heightForWidth(b.width()) for b in badges)  # nothing clipped

@@ -40,7 +40,11 @@ def test_restart_after_sigkill_shows_every_saved_entry(tmp_path: Path) -> None:
         saved: list[tuple[int, str]] = []
         first = threading.Event()
 
-        def read(p: subprocess.Popen[str] = proc, out: list[tuple[int, str]] = saved) -> None:
+        def read(
+            p: subprocess.Popen[str] = proc,
+            out: list[tuple[int, str]] = saved,
+            first: threading.Event = first,
+        ) -> None:
             assert p.stdout is not None
             for line in p.stdout:
                 if not line.endswith("\n"):

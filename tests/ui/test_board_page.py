@@ -92,7 +92,9 @@ def test_the_board_is_added_by_keyboard(qtbot: QtBot, page: BoardPage, ctx: AppC
         ("Ana Nunez", "tally_keeper_b"),
     ]
     assert [page.model.data(page.model.index(r, 1)) for r in range(3)] == [
-        "Inspector", "Tally keeper A", "Tally keeper B",
+        "Inspector",
+        "Tally keeper A",
+        "Tally keeper B",
     ]
     # Only the clerks are missing now; the page says so, in words, and Next is not blocked.
     assert "Still needed: Clerk (2 more)" in page.needed.text()
@@ -101,7 +103,9 @@ def test_the_board_is_added_by_keyboard(qtbot: QtBot, page: BoardPage, ctx: AppC
     assert page.role.currentData() == "clerk"
 
 
-def test_a_blank_name_is_refused_with_a_message(qtbot: QtBot, page: BoardPage, ctx: AppContext) -> None:
+def test_a_blank_name_is_refused_with_a_message(
+    qtbot: QtBot, page: BoardPage, ctx: AppContext
+) -> None:
     failures: list[UserMessage] = []
     ctx.failed.connect(failures.append)
     qtbot.keyClick(page.name, Qt.Key.Key_Return)
@@ -109,7 +113,9 @@ def test_a_blank_name_is_refused_with_a_message(qtbot: QtBot, page: BoardPage, c
     assert failures and failures[0].problem == "The name is empty."
 
 
-def test_remove_asks_first_and_no_keeps_the_person(qtbot: QtBot, page: BoardPage, ctx: AppContext) -> None:
+def test_remove_asks_first_and_no_keeps_the_person(
+    qtbot: QtBot, page: BoardPage, ctx: AppContext
+) -> None:
     for name in ("Maria Lopez", "Sam Park"):
         qtbot.keyClicks(page.name, name)
         qtbot.keyClick(page.name, Qt.Key.Key_Return)
@@ -127,15 +133,18 @@ def test_remove_asks_first_and_no_keeps_the_person(qtbot: QtBot, page: BoardPage
     assert box.defaultButton().text() == "No"
     assert len(ctx.open.board()) == 2  # Escape changed nothing
 
-    answer_box(qtbot, lambda b: qtbot.keyClick(button(b, "Yes, remove Sam Park"), Qt.Key.Key_Space),
-               seen)
+    answer_box(
+        qtbot, lambda b: qtbot.keyClick(button(b, "Yes, remove Sam Park"), Qt.Key.Key_Space), seen
+    )
     qtbot.keyClick(page.remove, Qt.Key.Key_Space)
     assert roles(ctx) == [("Maria Lopez", "inspector")]
     events = [e.event for e in ctx.open.store.audit_events()]
     assert events[-1] == "board.member_removed"
 
 
-def test_a_member_who_signed_cannot_be_removed(qtbot: QtBot, page: BoardPage, ctx: AppContext) -> None:
+def test_a_member_who_signed_cannot_be_removed(
+    qtbot: QtBot, page: BoardPage, ctx: AppContext
+) -> None:
     session = ctx.open
     enter_balanced(session)
     style = session.precinct.ballot_style_ids[0]
@@ -148,8 +157,11 @@ def test_a_member_who_signed_cannot_be_removed(qtbot: QtBot, page: BoardPage, ct
     ctx.failed.connect(failures.append)
     page.table.setFocus()
     seen: list[QMessageBox] = []
-    answer_box(qtbot, lambda b: qtbot.keyClick(button(b, "Yes, remove Maria Lopez"),
-                                               Qt.Key.Key_Space), seen)
+    answer_box(
+        qtbot,
+        lambda b: qtbot.keyClick(button(b, "Yes, remove Maria Lopez"), Qt.Key.Key_Space),
+        seen,
+    )
     qtbot.keyClick(page.remove, Qt.Key.Key_Space)
     assert seen
     assert [m.name for m in session.board()] == ["Maria Lopez"]

@@ -107,10 +107,13 @@ def test_differences_are_resolved_by_a_by_b_and_by_recount(
         assert entry.votes[contest.on_ballot[0].id] == 100
         assert entry.votes[gomez] == 141
         assert entry.lines[ContestLine.UNDERVOTES] == 5
-    resolved = [e for e in session.store.audit_events()
-                if e.event == "double_entry.difference_resolved"]
+    resolved = [
+        e for e in session.store.audit_events() if e.event == "double_entry.difference_resolved"
+    ]
     assert [(e.details["choice"], e.details["value"]) for e in resolved] == [
-        ("A", 100), ("B", 141), ("recount", 5),
+        ("A", 100),
+        ("B", 141),
+        ("recount", 5),
     ]
     assert page.status.text() == "✓ Sheets A and B agree on every line."
     assert page.diff_box.isHidden()

@@ -10,7 +10,9 @@ from ui.messages import KNOWN_CODES, error_message
 
 CORE = Path(__file__).resolve().parents[2] / "tally_app"
 # InputError("code", ...), SystemError_("code", ...), and require_text(value, "code", ...).
-RAISED = re.compile(r"(?:InputError|SystemError_)\(\s*\"([a-z_]+)\"|require_text\([^,]+,\s*\"([a-z_]+)\"")
+RAISED = re.compile(
+    r"(?:InputError|SystemError_)\(\s*\"([a-z_]+)\"|require_text\([^,]+,\s*\"([a-z_]+)\""
+)
 
 
 def core_codes() -> set[str]:

@@ -64,5 +64,5 @@ def test_tally_app_opens_a_real_window_on_xcb(tmp_path: Path, xvfb_display: str)
         assert app.poll() is None, "the window should stay open"
     finally:
         app.terminate()
-        out, err = app.communicate(timeout=20)
+        _, err = app.communicate(timeout=20)
     assert "Traceback" not in err

@@ -23,8 +23,11 @@ from ui.messages import UserMessage
 from ui.pages.finalize import FinalizePage
 from ui.pages.review import ReviewPage, fix_page
 
-BOARD = (("Maria Lopez", "inspector"), ("Sam Park", "tally_keeper_a"),
-         ("Ana Nunez", "tally_keeper_b"))
+BOARD = (
+    ("Maria Lopez", "inspector"),
+    ("Sam Park", "tally_keeper_a"),
+    ("Ana Nunez", "tally_keeper_b"),
+)
 
 
 @pytest.fixture
@@ -70,8 +73,9 @@ def answer_finalize(qtbot: QtBot, seen: list[QMessageBox], *, yes: bool) -> None
             return
         seen.append(box)
         if yes:
-            button = next(b for b in box.findChildren(QPushButton)
-                          if b.text() == "Yes, Finalize and Lock")
+            button = next(
+                b for b in box.findChildren(QPushButton) if b.text() == "Yes, Finalize and Lock"
+            )
             qtbot.keyClick(button, Qt.Key.Key_Space)
         else:
             qtbot.keyClick(box, Qt.Key.Key_Return)  # Enter takes the default: No
@@ -264,8 +268,11 @@ def test_a_balanced_precinct_is_finalized_by_keyboard_and_locks(
     )
     assert finalize.confirm_box.isHidden()
     # No print or export button is offered: they are not built yet.
-    texts = [b.text().replace("&", "").lower() for b in finalize.findChildren(QPushButton)
-             if b.isVisibleTo(finalize)]
+    texts = [
+        b.text().replace("&", "").lower()
+        for b in finalize.findChildren(QPushButton)
+        if b.isVisibleTo(finalize)
+    ]
     assert not [t for t in texts if "print" in t or "export" in t]
 
     # A later edit is refused by the core.

@@ -14,7 +14,9 @@ def _lin(c: float) -> float:
 
 
 def luminance(colour: QColor) -> float:
-    return 0.2126 * _lin(colour.red()) + 0.7152 * _lin(colour.green()) + 0.0722 * _lin(colour.blue())
+    return (
+        0.2126 * _lin(colour.red()) + 0.7152 * _lin(colour.green()) + 0.0722 * _lin(colour.blue())
+    )
 
 
 def ratio(a: QColor, b: QColor) -> float:

@@ -18,7 +18,7 @@ class Pseudo(QTranslator):
     ) -> str:
         return f"⟦{source}⟧"
 
-    def isEmpty(self) -> bool:  # noqa: N802 - Qt's name
+    def isEmpty(self) -> bool:
         return False
 
 

@@ -40,6 +40,7 @@ from ui.equation_view import (
     ask_fill_with_zero,
     blank_text,
     equation_title,
+    settle_layout,
     sort_findings,
 )
 from ui.pages.base import Page
@@ -340,6 +341,7 @@ class AccountingPage(Page):
             )
         self.locked.setVisible(locked)
         self.redraw_checks(entries)
+        settle_layout()
 
     def first_field(self) -> QWidget:
         fields = self.count_fields()

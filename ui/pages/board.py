@@ -227,8 +227,13 @@ class FittedTable(QTableView):
     """
 
     def __init__(
-        self, accessible_name: str, parent: QWidget | None = None, *,
-        min_rows: int = 2, max_rows: int = 10, fit_columns: tuple[int, ...] = (),
+        self,
+        accessible_name: str,
+        parent: QWidget | None = None,
+        *,
+        min_rows: int = 2,
+        max_rows: int = 10,
+        fit_columns: tuple[int, ...] = (),
     ) -> None:
         super().__init__(parent)
         self._min_rows = min_rows

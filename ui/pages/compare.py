@@ -64,7 +64,10 @@ class ComparePage(Page):
             [self._contest_title, lambda d: d.label, lambda d: _count(d.a), lambda d: _count(d.b)],
         )
         self.table = FittedTable(
-            self.tr("Differences between sheet A and sheet B"), self.diff_box, max_rows=8, fit_columns=(2, 3)
+            self.tr("Differences between sheet A and sheet B"),
+            self.diff_box,
+            max_rows=8,
+            fit_columns=(2, 3),
         )
         self.table.setModel(self.model)
         table_label.setBuddy(self.table)

@@ -41,6 +41,7 @@ from ui.equation_view import (
     ask_fill_with_zero,
     blank_text,
     equation_title,
+    settle_layout,
     sort_findings,
 )
 from ui.pages.accounting import ActionButton, FieldGrid, RemoveButton, field_label
@@ -154,7 +155,8 @@ class ContestPage(Page):
         # The counts on the left and the checks on the right when the text fits side by side
         # (so the live checks stay in view while typing); one column at large text sizes.
         self.columns = QBoxLayout(QBoxLayout.Direction.LeftToRight)
-        layout.addLayout(self.columns, 1)
+        layout.addLayout(self.columns)
+        layout.addStretch(1)  # extra height goes below everything, never between the columns
         layout = QVBoxLayout()  # from here on: the left (or only) column
         self.columns.addLayout(layout, 1)
 
@@ -227,7 +229,7 @@ class ContestPage(Page):
         for w in (self.marks_view, self.ballots_view, self.blanks, self.findings):
             checks_layout.addWidget(w)
         layout.addLayout(fill_row)
-        layout.addStretch(1)
+        layout.addStretch(1)  # side by side: the shorter column keeps its rows at the top
         self.checks = checks
         checks_column = QVBoxLayout()
         checks_column.addWidget(checks)
@@ -402,6 +404,7 @@ class ContestPage(Page):
             )
         self.locked.setVisible(locked)
         self.redraw_checks(entries)
+        settle_layout()
 
     def first_field(self) -> QWidget:
         fields = self._count_fields()
@@ -469,7 +472,8 @@ class ContestPage(Page):
                     " also asks the board to sign an explanation."
                 ),
             )
-        self.reason_needed.setVisible(needed)
+        if self.reason_needed.isHidden() == needed:
+            self.reason_needed.setVisible(needed)
 
     # --- writing -------------------------------------------------------------------------
 

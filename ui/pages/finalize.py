@@ -199,9 +199,7 @@ class FinalizePage(Page):
             if warnings == 1:
                 text += " " + self.tr("The review page lists 1 thing to check.")
             elif warnings > 1:
-                text += " " + self.tr("The review page lists {0} things to check.").format(
-                    warnings
-                )
+                text += " " + self.tr("The review page lists {0} things to check.").format(warnings)
             self.state.show_status("ok", text)
             self.blocked_box.hide()
             self.finalize.setEnabled(True)

@@ -38,7 +38,7 @@ class _SearchField(QLineEdit):
         super().__init__(page)
         self._page = page
 
-    def keyPressEvent(self, event: QKeyEvent) -> None:  # noqa: N802 - Qt's name
+    def keyPressEvent(self, event: QKeyEvent) -> None:
         if event.key() == Qt.Key.Key_Down:
             self._page.list.setFocus(Qt.FocusReason.TabFocusReason)
             if not self._page.list.currentIndex().isValid():
@@ -55,7 +55,7 @@ class _PrecinctList(QListView):
         super().__init__(page)
         self._page = page
 
-    def keyPressEvent(self, event: QKeyEvent) -> None:  # noqa: N802 - Qt's name
+    def keyPressEvent(self, event: QKeyEvent) -> None:
         if event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter):
             self._page.choose()
             return
