@@ -67,6 +67,7 @@ class MainWindow(QMainWindow):
         self.scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.scroll.setWidget(self.stack)
         self.scroll.setFrameShape(QScrollArea.Shape.NoFrame)
+        self.scroll.setFocusPolicy(Qt.FocusPolicy.NoFocus)  # not a stop on the Tab chain
         outer.addWidget(self.scroll, 1)
 
         nav = QHBoxLayout()
@@ -87,6 +88,9 @@ class MainWindow(QMainWindow):
         self.next.clicked.connect(self.go_next)
         self._menus()
 
+        app = QApplication.instance()
+        if isinstance(app, QApplication):
+            app.focusChanged.connect(self._keep_in_view)
         ctx.saved.connect(self._saved)
         ctx.failed.connect(self.show_problem)
         ctx.navigate.connect(self.go_to_key)
@@ -276,6 +280,11 @@ class MainWindow(QMainWindow):
         focused = QApplication.focusWidget()
         if focused is not None and hasattr(focused, "editingFinished"):
             focused.editingFinished.emit()
+
+    def _keep_in_view(self, old: QWidget | None, new: QWidget | None) -> None:
+        """The field with the cursor is always on screen, even on a long contest."""
+        if new is not None and self.stack.isAncestorOf(new):
+            self.scroll.ensureWidgetVisible(new, 0, new.height())
 
     def _focus(self, widget: QWidget | None) -> None:
         if widget is not None:
