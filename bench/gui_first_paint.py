@@ -46,13 +46,7 @@ def main() -> int:
     from ui.app import make_window
 
     theme.apply(app, theme.DEFAULT, 1.0)
-    election = None
-    if resume:
-        from importlib.resources import as_file, files
-
-        with as_file(files("resources") / "elections" / "ca34-2017-04-04-primary.json") as p:
-            election = Path(p)
-    window = make_window(election, data_dir)
+    window = make_window(None, data_dir)  # resumes the precinct noted in the data folder
     window.resize(1280, 720)
     first = FirstPaint(app, window, resume)
     app.installEventFilter(first)

@@ -186,8 +186,8 @@ def forget_last_precinct(data_dir: Path) -> None:
     (Path(data_dir) / _LAST_PRECINCT).unlink(missing_ok=True)
 
 
-def last_precinct(data_dir: Path, definition: ElectionDefinition) -> str | None:
-    """The precinct of ``definition`` last in use on this laptop, if its file still exists."""
+def last_precinct_note(data_dir: Path) -> tuple[str, str] | None:
+    """(election id, precinct id) of the precinct last in use on this laptop, if noted."""
     import json
 
     try:
@@ -195,9 +195,30 @@ def last_precinct(data_dir: Path, definition: ElectionDefinition) -> str | None:
         note = json.loads(raw[:4096])
     except (OSError, ValueError):
         return None
-    if not isinstance(note, dict) or note.get("election_id") != definition.id:
+    if not isinstance(note, dict):
         return None
-    precinct_id = note.get("precinct_id")
-    if not isinstance(precinct_id, str) or precinct_id not in {p.id for p in definition.precincts}:
+    election_id, precinct_id = note.get("election_id"), note.get("precinct_id")
+    if not isinstance(election_id, str) or not isinstance(precinct_id, str):
+        return None
+    return election_id, precinct_id
+
+
+def last_precinct(data_dir: Path, definition: ElectionDefinition) -> str | None:
+    """The precinct of ``definition`` last in use on this laptop, if its file still exists."""
+    note = last_precinct_note(data_dir)
+    if note is None or note[0] != definition.id:
+        return None
+    precinct_id = note[1]
+    if precinct_id not in {p.id for p in definition.precincts}:
         return None
     return precinct_id if precinct_file(data_dir, definition.id, precinct_id).exists() else None
+
+
+def resume_definition(data_dir: Path) -> ElectionDefinition:
+    """The election to open at start: the built-in one of the last precinct, else the default."""
+    from tally_app.definition.embedded import embedded_definition, embedded_definition_paths
+
+    note = last_precinct_note(data_dir)
+    if note is not None and note[0] in embedded_definition_paths():
+        return embedded_definition(note[0])
+    return default_definition()

@@ -20,13 +20,16 @@ def make_window(election: Path | None, data_dir: Path | None) -> MainWindow:
 
     definition = None
     problems = None
+    data_dir = data_dir_or_default(data_dir)
     if election is None:
-        definition = service.default_definition()
+        # The default election, or the built-in election of the precinct in use before a
+        # restart, so that `tally-app` after a crash reopens the same precinct and page.
+        definition = service.resume_definition(data_dir)
     else:
         result = service.load_definition_result(election)
         definition = result.definition
         problems = result.problems
-    ctx = AppContext(data_dir_or_default(data_dir), definition)
+    ctx = AppContext(data_dir, definition)
     window = MainWindow(ctx)
     if problems:
         from ui.pages.start import definition_problems

@@ -10,7 +10,7 @@ import logging
 from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
-from typing import TypeVar
+from typing import TYPE_CHECKING, TypeVar
 
 from PySide6.QtCore import QCoreApplication, QObject, Signal
 
@@ -20,8 +20,10 @@ from tally_app.clock import Clock, SystemClock
 from tally_app.definition.model import ElectionDefinition
 from tally_app.entries import Sheet
 from tally_app.errors import TallyError
-from tally_app.session import PrecinctSession
 from ui.messages import UserMessage, error_message, unexpected_message
+
+if TYPE_CHECKING:  # the store (and sqlite-utils) loads only when a precinct opens
+    from tally_app.session import PrecinctSession
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")

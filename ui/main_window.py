@@ -30,7 +30,6 @@ from ui.context import AppContext
 from ui.messages import UserMessage
 from ui.pages.base import Page
 from ui.pages.start import StartPage
-from ui.steps import build_steps
 from ui.widgets import StatusBadge
 
 
@@ -210,8 +209,15 @@ class MainWindow(QMainWindow):
             self.open_precinct(precinct_id)
 
     def open_precinct(self, precinct_id: str) -> None:
+        definition = self.ctx.definition
+        resumed = (
+            definition is not None
+            and service.precinct_file(self.ctx.data_dir, definition.id, precinct_id).exists()
+        )
         if not self.ctx.open_precinct(precinct_id):
             return
+        from ui.steps import build_steps  # the pages load with the first precinct, not at start
+
         for page in self.steps:
             self.stack.removeWidget(page)
             page.deleteLater()
@@ -221,7 +227,13 @@ class MainWindow(QMainWindow):
         resume = self.ctx.open.store.resume_page
         keys = [p.key for p in self.steps]
         self.go_to(keys.index(resume) if resume in keys else 0)
-        self.saved.show_status("ok", self.tr("Precinct opened; every saved entry is restored"))
+        if resumed:
+            self.saved.show_status(
+                "ok",
+                self.tr("Precinct {0} reopened: every saved entry is back").format(precinct_id),
+            )
+        else:
+            self.saved.show_status("ok", self.tr("Precinct {0} started").format(precinct_id))
 
     def close_precinct(self) -> None:
         for page in self.steps:

@@ -6,14 +6,16 @@ Presentation only: the numbers and verdicts come from the core (findings and equ
 
 from __future__ import annotations
 
-from typing import ClassVar
+from typing import TYPE_CHECKING, ClassVar
 
 from PySide6.QtCore import QCoreApplication, QEvent, QRegularExpression, Qt, Signal
 from PySide6.QtGui import QAccessible, QKeyEvent, QRegularExpressionValidator
 from PySide6.QtWidgets import QFrame, QLabel, QLineEdit, QVBoxLayout, QWidget
 
 from tally_app.definition.model import Severity
-from tally_app.reconcile import Finding, Term
+
+if TYPE_CHECKING:  # annotations only: the rules load with the first precinct, not at start
+    from tally_app.reconcile import Finding, Term
 
 MAX_DIGITS = 7
 
