@@ -19,6 +19,7 @@ from PySide6.QtWidgets import (
     QMainWindow,
     QPushButton,
     QScrollArea,
+    QSizePolicy,
     QStackedWidget,
     QVBoxLayout,
     QWidget,
@@ -191,7 +192,7 @@ class MainWindow(QMainWindow):
 
     def show_start(self) -> None:
         self.index = -1
-        self.stack.setCurrentWidget(self.start)
+        self._show_page(self.start)
         self.start.enter()
         self.previous.setEnabled(False)
         self.next.setText(self.start.next_label())
@@ -251,7 +252,7 @@ class MainWindow(QMainWindow):
         index = max(0, min(len(self.steps) - 1, index))
         self.index = index
         page = self.steps[index]
-        self.stack.setCurrentWidget(page)
+        self._show_page(page)
         page.enter()
         self.previous.setEnabled(True)
         self.next.setText(page.next_label())
@@ -292,6 +293,16 @@ class MainWindow(QMainWindow):
         focused = QApplication.focusWidget()
         if focused is not None and hasattr(focused, "editingFinished"):
             focused.editingFinished.emit()
+
+    def _show_page(self, page: QWidget) -> None:
+        """Show one page, sized by its own content: a stack is as tall as its tallest page,
+        which would stretch a short page with gaps, so the hidden pages are ignored."""
+        for i in range(self.stack.count()):
+            other = self.stack.widget(i)
+            policy = QSizePolicy.Policy.Preferred if other is page else QSizePolicy.Policy.Ignored
+            other.setSizePolicy(policy, policy)
+        self.stack.setCurrentWidget(page)
+        self.stack.adjustSize()
 
     def _keep_in_view(self, old: QWidget | None, new: QWidget | None) -> None:
         """The field with the cursor is always on screen, even on a long contest."""

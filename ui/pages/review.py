@@ -157,7 +157,6 @@ class ReviewPage(Page):
         explain_layout.addWidget(self.saved_text)
         text_label = QLabel(self.tr("&What the board found:"), self.explain_box)
         text_label.setWordWrap(True)
-        text_label.setWordWrap(True)
         explain_layout.addWidget(text_label)
         self.text = QPlainTextEdit(self.explain_box)
         self.text.setTabChangesFocus(True)  # Tab moves on; it never types a tab character
@@ -186,6 +185,7 @@ class ReviewPage(Page):
         save_row.addStretch(1)
         explain_layout.addLayout(save_row)
         list_layout.addWidget(self.explain_box)
+        list_layout.addStretch(1)  # spare height goes below the content, not between rows
         layout.addWidget(self.list_box)
         layout.addStretch(1)
 
