@@ -31,6 +31,7 @@ from ui.context import AppContext
 from ui.messages import UserMessage
 from ui.pages.base import Page
 from ui.pages.start import StartPage
+from ui.steps import Step
 from ui.widgets import StatusBadge
 
 
@@ -40,7 +41,7 @@ class MainWindow(QMainWindow):
         self.ctx = ctx
         self.setObjectName("mainWindow")
         self.setWindowTitle(self.tr("Precinct Tally"))
-        self.steps: list[Page] = []
+        self.steps: list[Step] = []
         self.index = -1
         self.scale_index = 0
         self.theme = theme.DEFAULT
@@ -184,7 +185,7 @@ class MainWindow(QMainWindow):
         else:
             self.step_label.setText(
                 self.tr("Step {0} of {1}: {2}").format(
-                    self.index + 1, len(self.steps), self.steps[self.index].title()
+                    self.index + 1, len(self.steps), self.current().title()
                 )
             )
 
@@ -219,14 +220,10 @@ class MainWindow(QMainWindow):
             return
         from ui.steps import build_steps  # the pages load with the first precinct, not at start
 
-        for page in self.steps:
-            self.stack.removeWidget(page)
-            page.deleteLater()
+        self._drop_pages()
         self.steps = build_steps(self.ctx, self.stack)
-        for page in self.steps:
-            self.stack.addWidget(page)
         resume = self.ctx.open.store.resume_page
-        keys = [p.key for p in self.steps]
+        keys = [step.key for step in self.steps]
         self.go_to(keys.index(resume) if resume in keys else 0)
         if resumed:
             self.saved.show_status(
@@ -236,22 +233,29 @@ class MainWindow(QMainWindow):
         else:
             self.saved.show_status("ok", self.tr("Precinct {0} started").format(precinct_id))
 
-    def close_precinct(self) -> None:
-        for page in self.steps:
-            self.stack.removeWidget(page)
-            page.deleteLater()
+    def _drop_pages(self) -> None:
+        for step in self.steps:
+            page = step.built
+            if page is not None:
+                self.stack.removeWidget(page)
+                page.deleteLater()
         self.steps = []
+
+    def close_precinct(self) -> None:
+        self._drop_pages()
         self.ctx.close_precinct()
         service.forget_last_precinct(self.ctx.data_dir)
         self.show_start()
 
     def current(self) -> Page:
-        return self.start if self.index < 0 else self.steps[self.index]
+        return self.start if self.index < 0 else self.steps[self.index].page()
 
     def go_to(self, index: int) -> None:
         index = max(0, min(len(self.steps) - 1, index))
         self.index = index
-        page = self.steps[index]
+        page = self.steps[index].page()
+        if self.stack.indexOf(page) < 0:
+            self.stack.addWidget(page)
         self._show_page(page)
         page.enter()
         self.previous.setEnabled(True)
@@ -280,8 +284,8 @@ class MainWindow(QMainWindow):
         self.go_to(self.index - 1)
 
     def go_to_key(self, key: str) -> None:
-        for i, page in enumerate(self.steps):
-            if page.key == key:
+        for i, step in enumerate(self.steps):
+            if step.key == key:
                 self.go_to(i)
                 return
 

@@ -3,32 +3,69 @@
 board → ballot accounting → each contest on sheet A, in ballot order → (when the policy asks
 for double entry) each contest on sheet B, blind → the comparison of the two sheets →
 review → finalize.
+
+A step builds its page the first time it is shown, so reopening a precinct after a crash
+pays only for the page it resumes on.
 """
 
 from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
 
 from PySide6.QtWidgets import QWidget
 
 from tally_app.entries import Sheet
 from ui.context import AppContext
-from ui.pages.accounting import AccountingPage
 from ui.pages.base import Page
-from ui.pages.board import BoardPage
-from ui.pages.compare import ComparePage
-from ui.pages.contest import ContestPage
-from ui.pages.finalize import FinalizePage
-from ui.pages.review import ReviewPage
 
 
-def build_steps(ctx: AppContext, parent: QWidget | None = None) -> list[Page]:
+@dataclass
+class Step:
+    key: str
+    make: Callable[[], Page]
+    _page: Page | None = field(default=None, repr=False)
+
+    def page(self) -> Page:
+        if self._page is None:
+            self._page = self.make()
+            assert self._page.key == self.key, (self._page.key, self.key)
+        return self._page
+
+    @property
+    def built(self) -> Page | None:
+        return self._page
+
+
+def build_steps(ctx: AppContext, parent: QWidget | None = None) -> list[Step]:
+    from ui.pages.accounting import AccountingPage
+    from ui.pages.board import BoardPage
+    from ui.pages.compare import ComparePage
+    from ui.pages.contest import ContestPage
+    from ui.pages.finalize import FinalizePage
+    from ui.pages.review import ReviewPage
+
     session = ctx.open
     contests = session.contests
     sheets = (Sheet.A, Sheet.B) if session.definition.policy.double_entry else (Sheet.A,)
-    steps: list[Page] = [BoardPage(ctx, parent), AccountingPage(ctx, parent)]
+    steps = [
+        Step("board", lambda: BoardPage(ctx, parent)),
+        Step("accounting", lambda: AccountingPage(ctx, parent)),
+    ]
     for sheet in sheets:
         for number, contest in enumerate(contests, start=1):
-            steps.append(ContestPage(ctx, contest, sheet, number, len(contests), parent))
+            steps.append(
+                Step(
+                    f"contest:{sheet.value}:{contest.id}",
+                    lambda c=contest, s=sheet, n=number: ContestPage(
+                        ctx, c, s, n, len(contests), parent
+                    ),
+                )
+            )
     if Sheet.B in sheets:
-        steps.append(ComparePage(ctx, parent))
-    steps += [ReviewPage(ctx, parent), FinalizePage(ctx, parent)]
+        steps.append(Step("compare", lambda: ComparePage(ctx, parent)))
+    steps += [
+        Step("review", lambda: ReviewPage(ctx, parent)),
+        Step("finalize", lambda: FinalizePage(ctx, parent)),
+    ]
     return steps
