@@ -8,6 +8,8 @@ checks are recomputed from the store's snapshot, never from what a screen believ
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
 from types import EllipsisType
 from typing import Self
@@ -25,9 +27,72 @@ from tally_app.reconcile import (
     check_contest,
     check_precinct,
     compare_sheets,
+    contest_equations,
 )
+from tally_app.reconcile.scope import contest_subject
 from tally_app.store.precinct_store import PrecinctStore
 from tally_app.store.records import BoardMember, Explanation
+from tally_app.store.states import is_locked
+
+# The override reason stored with a K_c the session filled in from the ballot accounting.
+# A K carrying it follows the accounting (``sync_contest_ballots``); a typed K clears it.
+AUTO_BALLOTS_REASON = "filled from the ballot accounting"
+
+
+@dataclass(frozen=True, slots=True)
+class BallotsOverride:
+    """A contest's ballots tallied (K) on one sheet against the ballot accounting (T).
+
+    ``t`` is the reference side of the A3/A5 equation (T, or Σ T_s of the styles carrying
+    the contest; None while the accounting is incomplete). ``automatic`` says K was filled
+    in from the accounting and follows it; ``reason`` is the worker's stated reason for a
+    typed K that differs (never the automatic marker); ``reason_needed`` is the rule the
+    contest page shows: a typed K differs from T and no reason was given.
+    """
+
+    k: int | None
+    t: int | None
+    reason: str | None
+    automatic: bool
+    reason_needed: bool
+
+
+@dataclass(frozen=True, slots=True)
+class Readiness:
+    """Whether the precinct can be finalized, and what stands in the way.
+
+    The one rule for finalizing: ``PrecinctSession.finalize`` refuses exactly when
+    ``can_finalize`` is false (or the two confirmers are not two different members), and
+    the finalize page shows these same fields.
+    """
+
+    state: str
+    trusted: bool
+    blockers: tuple[Finding, ...]
+    unexplained: tuple[Finding, ...]
+    warnings: tuple[Finding, ...]
+    blank: int
+    members: int
+
+    @property
+    def open_for_finalize(self) -> bool:
+        """The state machine allows finalizing (not finalized or exported already)."""
+        return not is_locked(self.state)
+
+    @property
+    def has_two_members(self) -> bool:
+        return self.members >= 2
+
+    @property
+    def can_finalize(self) -> bool:
+        return (
+            self.open_for_finalize
+            and self.trusted
+            and not self.blockers
+            and not self.blank
+            and not self.unexplained
+            and self.has_two_members
+        )
 
 
 class PrecinctSession:
@@ -64,6 +129,15 @@ class PrecinctSession:
     @property
     def state(self) -> str:
         return self.store.state
+
+    @property
+    def resume_page(self) -> str | None:
+        """The page key the GUI was last on, so a restart resumes there (None: never set)."""
+        return self.store.resume_page
+
+    def set_resume_page(self, key: str) -> None:
+        """Remember the GUI's page; a bookmark, not an entry, so it writes no audit event."""
+        self.store.set_resume_page(key)
 
     @property
     def contests(self) -> tuple[Contest, ...]:
@@ -114,6 +188,59 @@ class PrecinctSession:
             for f in found
             if f.severity is Severity.EXPLAIN
             and (f.rule.value, f.subject, f.expected, f.actual) not in signed
+        )
+
+    def ballots_override(self, contest_id: str, sheet: Sheet) -> BallotsOverride:
+        """K against the accounting for one contest and sheet, and whether a reason is due."""
+        _, ballots = contest_equations(
+            self.definition, self.precinct.id, self.entries(), contest_id, sheet
+        )
+        k, t = ballots.left_total, ballots.right_total
+        stored = self.store.override_reasons().get((sheet, contest_id, ContestLine.BALLOTS))
+        automatic = stored == AUTO_BALLOTS_REASON
+        reason = None if automatic else stored
+        needed = not automatic and k is not None and t is not None and k != t and not reason
+        return BallotsOverride(k, t, reason, automatic, needed)
+
+    def override_reason(self, contest_id: str, sheet: Sheet) -> str | None:
+        """The worker's reason for a K that differs from the accounting, if one was given."""
+        return self.ballots_override(contest_id, sheet).reason
+
+    def b_missing_contests(self) -> tuple[str, ...]:
+        """Ids of the contests whose sheet B is not entered yet (the A7 ``a7_b_missing``
+        findings), in ballot order; empty when the policy waives the second entry."""
+        missing = {f.subject for f in self.findings() if f.code == "a7_b_missing"}
+        return tuple(c.id for c in self.contests if contest_subject(c.id) in missing)
+
+    def finalized_at(self) -> datetime | None:
+        """When the precinct was locked (the last successful move to finalized), or None
+        while it is not finalized or exported."""
+        if not is_locked(self.state):
+            return None
+        for event in reversed(self.store.audit_events()):
+            if (
+                event.event == EventId.STATE_CHANGED.value
+                and event.disposition == "success"
+                and event.details.get("to") == "finalized"
+            ):
+                try:
+                    return datetime.fromisoformat(event.at)
+                except ValueError:
+                    return None
+        return None
+
+    def readiness(self) -> Readiness:
+        """Everything finalizing depends on, read from what is on disk now."""
+        self._entries = None
+        findings = self.findings()
+        return Readiness(
+            state=self.state,
+            trusted=self.store.trusted,
+            blockers=tuple(f for f in findings if f.severity is Severity.BLOCK),
+            unexplained=self.unexplained(findings),
+            warnings=tuple(f for f in findings if f.severity is Severity.WARN),
+            blank=self._blank_fields(),
+            members=len(self.board()),
         )
 
     def _blank_fields(self) -> int:
@@ -173,6 +300,47 @@ class PrecinctSession:
             self.store.set_line(sheet, contest_id, line, value, actor, reason=reason)
         )
 
+    def set_contest_ballots(
+        self,
+        contest_id: str,
+        sheet: Sheet,
+        value: int | None,
+        actor: Actor,
+        *,
+        reason: str | None = None,
+    ) -> bool:
+        """K as the worker typed it (or its reason): from now on it no longer follows T.
+
+        The reason is kept only while K differs from the ballot accounting. Writing back the
+        automatic K unchanged with no reason to keep changes nothing: it still follows T.
+        """
+        current = self.ballots_override(contest_id, sheet)
+        keep = reason.strip() or None if reason is not None else None
+        if value is not None and value == current.t:
+            keep = None
+        if current.automatic and value == current.k and keep is None:
+            return False
+        return self.set_line(sheet, contest_id, ContestLine.BALLOTS, value, actor, reason=keep)
+
+    def sync_contest_ballots(self, contest_id: str, sheet: Sheet, actor: Actor) -> bool:
+        """Fill K from the ballot accounting while it is blank or was filled automatically.
+
+        K then follows the accounting: each call sets it to the current T (the reference side
+        of A3/A5) and marks it automatic. A K the worker typed is never overwritten, nothing
+        changes while the accounting is incomplete, and a locked or untrusted precinct is
+        left alone. True when K was written.
+        """
+        if is_locked(self.state) or not self.store.trusted:
+            return False
+        current = self.ballots_override(contest_id, sheet)
+        if current.t is None or not (current.k is None or current.automatic):
+            return False
+        if current.automatic and current.k == current.t:
+            return False
+        return self.set_line(
+            sheet, contest_id, ContestLine.BALLOTS, current.t, actor, reason=AUTO_BALLOTS_REASON
+        )
+
     def add_write_in(self, sheet: Sheet, contest_id: str, name: str, actor: Actor) -> int:
         new_id = self.store.add_write_in(sheet, contest_id, name, actor)
         self._entries = None
@@ -211,6 +379,13 @@ class PrecinctSession:
     def resolve_difference(
         self, contest_id: str, field: str, value: int, choice: str, actor: Actor
     ) -> None:
+        """Settle a sheet A/B difference. A K settled this way is the board's decision: an
+        automatic K stops following the accounting first, so a later sync cannot undo it."""
+        if field == ContestLine.BALLOTS.value and not is_locked(self.state):
+            for sheet in (Sheet.A, Sheet.B):
+                current = self.ballots_override(contest_id, sheet)
+                if current.automatic:
+                    self.set_line(sheet, contest_id, ContestLine.BALLOTS, current.k, actor)
         self.store.resolve_difference(contest_id, field, value, choice, actor)
         self._entries = None
 
@@ -254,52 +429,13 @@ class PrecinctSession:
         """Lock the precinct: nothing blocks, every discrepancy is explained, two members confirm.
 
         Also refused while the file is not trusted, and while any field is blank whatever
-        the policy says of A8 (a blank is not a zero). The moves to reconciled and to
-        finalized are one transaction (``PrecinctStore.finalize``).
+        the policy says of A8 (a blank is not a zero). The checks are ``readiness()``, the
+        same the finalize page shows. The moves to reconciled and to finalized are one
+        transaction (``PrecinctStore.finalize``).
         """
-        self._entries = None  # decide on what is on disk now
-        findings = self.findings()
-        blockers = tuple(f for f in findings if f.severity is Severity.BLOCK)
+        ready = self.readiness()
         members = {m.id: m for m in self.board()}
-        problem: InputError | None = None
-        if self.state not in ("counting", "reconciled"):
-            problem = InputError(
-                "already_finalized",
-                "This precinct is already finalized; start a correction to change it.",
-            )
-        elif not self.store.trusted:
-            problem = InputError(
-                "untrusted_file",
-                "This precinct file was changed outside the app, so it cannot be finalized "
-                "until a supervisor has checked and acknowledged the problems; call your "
-                "supervisor.",
-            )
-        elif blockers:
-            problem = InputError(
-                "finalize_blocked",
-                f"{len(blockers)} check(s) must be fixed before finalizing; "
-                "see the review page for what to recount.",
-                findings=blockers,
-            )
-        elif blank := self._blank_fields():
-            problem = InputError(
-                "finalize_blank",
-                f"{blank} field(s) are still blank; enter every count (type 0 where "
-                "nothing was counted) before finalizing.",
-                blank=blank,
-            )
-        elif unexplained := self.unexplained(findings):
-            problem = InputError(
-                "finalize_unexplained",
-                f"{len(unexplained)} discrepancy(ies) need a written explanation signed by "
-                "every board member before finalizing.",
-                findings=unexplained,
-            )
-        elif len(set(confirmer_ids)) != 2 or not set(confirmer_ids) <= set(members):
-            problem = InputError(
-                "finalize_confirmers",
-                "Finalizing needs two different board members to confirm.",
-            )
+        problem = _refusal(ready, confirmer_ids, set(members))
         if problem is not None:
             self.store.record_event(
                 EventId.FINALIZE_REFUSED,
@@ -314,7 +450,7 @@ class PrecinctSession:
                 "confirmed_by": [members[i].name for i in confirmer_ids],
                 "discrepancies": [
                     f"{f.rule.value} {f.subject}"
-                    for f in findings
+                    for f in self.findings()
                     if f.severity is Severity.EXPLAIN
                 ],
             },
@@ -329,3 +465,48 @@ class PrecinctSession:
         correction_id = self.store.begin_correction(reason.strip(), actor)
         self._entries = None
         return correction_id
+
+
+def _refusal(
+    ready: Readiness, confirmer_ids: tuple[int, int], member_ids: set[int]
+) -> InputError | None:
+    """Why finalizing is refused (the first reason, in the order a board fixes them)."""
+    if not ready.open_for_finalize:
+        return InputError(
+            "already_finalized",
+            "This precinct is already finalized; start a correction to change it.",
+        )
+    if not ready.trusted:
+        return InputError(
+            "untrusted_file",
+            "This precinct file was changed outside the app, so it cannot be finalized "
+            "until a supervisor has checked and acknowledged the problems; call your "
+            "supervisor.",
+        )
+    if ready.blockers:
+        return InputError(
+            "finalize_blocked",
+            f"{len(ready.blockers)} check(s) must be fixed before finalizing; "
+            "see the review page for what to recount.",
+            findings=ready.blockers,
+        )
+    if ready.blank:
+        return InputError(
+            "finalize_blank",
+            f"{ready.blank} field(s) are still blank; enter every count (type 0 where "
+            "nothing was counted) before finalizing.",
+            blank=ready.blank,
+        )
+    if ready.unexplained:
+        return InputError(
+            "finalize_unexplained",
+            f"{len(ready.unexplained)} discrepancy(ies) need a written explanation signed by "
+            "every board member before finalizing.",
+            findings=ready.unexplained,
+        )
+    if len(set(confirmer_ids)) != 2 or not set(confirmer_ids) <= member_ids:
+        return InputError(
+            "finalize_confirmers",
+            "Finalizing needs two different board members to confirm.",
+        )
+    return None

@@ -56,6 +56,11 @@ class AppContext(QObject):
         self.definition = definition
         self.clock: Clock = clock or SystemClock()
         self.session: PrecinctSession | None = None
+        # Whether the last write failed, and why: the window must not move on, nor say
+        # "saved", after a failed save (it reads these right after a field commits).
+        self.last_commit_failed = False
+        self.last_failure: UserMessage | None = None
+        self.in_commit = False  # a message shown now is about a write that failed
 
     # --- the precinct -------------------------------------------------------------------
 
@@ -109,18 +114,31 @@ class AppContext(QObject):
         try:
             return action()
         except TallyError as error:
-            self.failed.emit(error_message(error))
+            message = error_message(error)
         except Exception as error:  # a bug: log it, tell the worker their work is safe
             log.exception("unexpected error")
-            self.failed.emit(unexpected_message(error))
+            message = unexpected_message(error)
+        self.last_failure = message
+        self.failed.emit(message)
         return None
 
     def commit(self, action: Callable[[], object]) -> bool:
-        """Run a write; on success announce it saved and have the checks redrawn."""
+        """Run a write; on success announce it saved and have the checks redrawn.
+
+        On failure the message is shown and ``last_commit_failed`` stays True until the next
+        write, so that the window can refuse to move on.
+        """
         done = object()
-        result = self.attempt(lambda: (action(), done)[1])
+        self.last_commit_failed = True  # set before the message goes out: the window reads it
+        self.last_failure = None
+        self.in_commit = True
+        try:
+            result = self.attempt(lambda: (action(), done)[1])
+        finally:
+            self.in_commit = False
         if result is not done:
             return False
+        self.last_commit_failed = False
         self.saved.emit(tr("All entries saved at {0}").format(_clock_text(self.clock.now())))
         self.entries_changed.emit()
         return True

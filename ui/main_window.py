@@ -24,6 +24,7 @@ from PySide6.QtWidgets import (
     QVBoxLayout,
     QWidget,
 )
+from shiboken6 import isValid
 
 from tally_app import service
 from ui import theme
@@ -32,7 +33,7 @@ from ui.messages import UserMessage
 from ui.pages.base import Page
 from ui.pages.start import StartPage
 from ui.steps import Step
-from ui.widgets import StatusBadge
+from ui.widgets import CountField, StatusBadge
 
 
 class MainWindow(QMainWindow):
@@ -43,6 +44,10 @@ class MainWindow(QMainWindow):
         self.setWindowTitle(self.tr("Precinct Tally"))
         self.steps: list[Step] = []
         self.index = -1
+        # Count fields whose typed value could not be saved, with the reason (the header
+        # names the last one until it is saved or typed back).
+        self._unsaved: list[tuple[CountField, UserMessage | None]] = []
+        self._not_saved_shown = False
         self.scale_index = 0
         self.theme = theme.DEFAULT
 
@@ -74,10 +79,12 @@ class MainWindow(QMainWindow):
         nav = QHBoxLayout()
         self.previous = QPushButton(self.tr("&Previous"), central)
         self.previous.setAccessibleName(self.tr("Previous step"))
-        self.previous.setAutoDefault(False)
         self.next = QPushButton(self.tr("Save && &Next"), central)
         self.next.setAccessibleName(self.tr("Save and go to the next step"))
-        self.next.setAutoDefault(False)
+        # Enter on a focused Previous or Next presses it (as Space does). In a main window
+        # there is no default button, so Enter in a count field still only advances the cursor.
+        for button in (self.previous, self.next):
+            button.setAutoDefault(True)
         self.next.setProperty("primary", True)
         nav.addWidget(self.previous)
         nav.addStretch(1)
@@ -128,6 +135,7 @@ class MainWindow(QMainWindow):
         back = QAction(self.tr("&Previous step"), self)
         back.setShortcuts([QKeySequence("Alt+Left"), QKeySequence("Ctrl+PgUp")])
         back.triggered.connect(self.go_previous)
+        self.back_action = back
         home = QAction(self.tr("&Choose another precinct"), self)
         home.triggered.connect(self.close_precinct)
         for a in (forward, back, home):
@@ -155,11 +163,49 @@ class MainWindow(QMainWindow):
 
     def _saved(self, text: str) -> None:
         self.problem.hide()
-        self.saved.show_status("ok", text)
+        self._show_save_state(text)
 
     def show_problem(self, message: UserMessage) -> None:
+        if self.ctx.in_commit:
+            # A write failed: the header must not go on saying "All entries saved".
+            self._show_not_saved(
+                self.tr("Not saved. {0} {1}").format(message.problem, message.action)
+            )
+            return
         self.problem.show_status("bad", f"{message.problem} {message.cause} {message.action}")
         self.problem.show()
+
+    def field_save_state(self, field: CountField) -> None:
+        """A count field was marked unsaved (or is saved again): the header says which."""
+        self._unsaved = [(f, m) for f, m in self._unsaved if f is not field]
+        if field.is_unsaved:
+            self._unsaved.append((field, self.ctx.last_failure))
+        self._show_save_state()
+
+    def unsaved_fields(self) -> list[CountField]:
+        """The count fields still showing a value that could not be saved."""
+        self._unsaved = [(f, m) for f, m in self._unsaved if isValid(f) and f.is_unsaved]
+        return [f for f, _ in self._unsaved]
+
+    def _show_save_state(self, ok_text: str | None = None) -> None:
+        if self.unsaved_fields():
+            field, message = self._unsaved[-1]
+            value = field.text() or self.tr("empty")
+            text = self.tr("Not saved: {0} = {1}.").format(field.accessibleName(), value)
+            if message is not None:
+                text += f" {message.problem} {message.action}"
+            self._show_not_saved(text)
+        elif ok_text is not None:
+            self._not_saved_shown = False
+            self.saved.show_status("ok", ok_text)
+        elif self._not_saved_shown:
+            self._not_saved_shown = False
+            self.saved.show_status("ok", self.tr("Every entry is saved"))
+
+    def _show_not_saved(self, text: str) -> None:
+        self.problem.hide()  # the header's save status says it all, once
+        self._not_saved_shown = True
+        self.saved.show_status("bad", text)
 
     def _header(self) -> None:
         definition = self.ctx.definition
@@ -222,7 +268,7 @@ class MainWindow(QMainWindow):
 
         self._drop_pages()
         self.steps = build_steps(self.ctx, self.stack)
-        resume = self.ctx.open.store.resume_page
+        resume = self.ctx.open.resume_page
         keys = [step.key for step in self.steps]
         self.go_to(keys.index(resume) if resume in keys else 0)
         if resumed:
@@ -242,6 +288,8 @@ class MainWindow(QMainWindow):
         self.steps = []
 
     def close_precinct(self) -> None:
+        if self.index >= 0 and not self._leave_current():
+            return
         self._drop_pages()
         self.ctx.close_precinct()
         service.forget_last_precinct(self.ctx.data_dir)
@@ -257,46 +305,94 @@ class MainWindow(QMainWindow):
         if self.stack.indexOf(page) < 0:
             self.stack.addWidget(page)
         self._show_page(page)
+        self._show_save_state()  # left the last page with nothing unsaved
         page.enter()
-        self.previous.setEnabled(True)
+        self._enable_previous()
         self.next.setText(page.next_label())
         self.next.setEnabled(index < len(self.steps) - 1)
-        self.ctx.attempt(lambda: self.ctx.open.store.set_resume_page(page.key))
+        self.ctx.attempt(lambda: self.ctx.open.set_resume_page(page.key))
         self._header()
         self.scroll.verticalScrollBar().setValue(0)
         self._focus(page.first_field())
 
     def go_next(self) -> None:
-        page = self.current()
-        self._commit_focused()
         if self.index < 0:
+            self._commit_focused()
             self.start.choose()
             return
-        if not page.can_leave_forward():
+        page = self.current()
+        if not self._leave_current() or not page.can_leave_forward():
             return
         if self.index < len(self.steps) - 1:
             self.go_to(self.index + 1)
 
     def go_previous(self) -> None:
-        self._commit_focused()
-        if self.index <= 0:
+        if self.index <= 0 or not self._may_go_back():
+            return
+        if not self._leave_current():
             return
         self.go_to(self.index - 1)
 
     def go_to_key(self, key: str) -> None:
         for i, step in enumerate(self.steps):
             if step.key == key:
+                if i != self.index and not self._leave_current():
+                    return
                 self.go_to(i)
                 return
 
     def refresh_header(self) -> None:
         self._header()
 
-    def _commit_focused(self) -> None:
-        """A shortcut does not move focus: make the field being typed in commit first."""
+    def _may_go_back(self) -> bool:
+        """Sheet B is entered blind: from its first contest, Previous does not open sheet A."""
+        if self.index <= 0:
+            return False
+        here, before = self.steps[self.index].key, self.steps[self.index - 1].key
+        return not (here.startswith("contest:B:") and before.startswith("contest:A:"))
+
+    def _enable_previous(self) -> None:
+        allowed = self._may_go_back()
+        self.previous.setEnabled(allowed)
+        self.back_action.setEnabled(allowed)
+        blind = self.index > 0 and not allowed
+        self.previous.setAccessibleDescription(
+            self.tr(
+                "Not available: sheet B is entered blind, so sheet A's pages stay closed"
+                " until both sheets are compared."
+            )
+            if blind
+            else ""
+        )
+        self.previous.setToolTip(self.previous.accessibleDescription())
+
+    def _leave_current(self) -> bool:
+        """Save everything typed on the current page; False (said why) if something was not."""
+        if not self._commit_focused():
+            return False
+        page = self.current()
+        if not page.commit_pending():
+            return False
+        unsaved = [f for f in self.unsaved_fields() if page.isAncestorOf(f)]
+        if unsaved:
+            self._show_save_state()
+            unsaved[-1].setFocus(Qt.FocusReason.OtherFocusReason)
+            return False
+        return True
+
+    def _commit_focused(self) -> bool:
+        """A shortcut does not move focus: make the field being typed in commit first.
+
+        False when that commit failed (the field keeps its text and says "not saved").
+        """
         focused = QApplication.focusWidget()
-        if focused is not None and hasattr(focused, "editingFinished"):
-            focused.editingFinished.emit()
+        if focused is None or not hasattr(focused, "editingFinished"):
+            return True
+        self.ctx.last_commit_failed = False
+        focused.editingFinished.emit()
+        if isinstance(focused, CountField) and focused.is_unsaved:
+            return False
+        return not self.ctx.last_commit_failed
 
     def _show_page(self, page: QWidget) -> None:
         """Show one page, sized by its own content: a stack is as tall as its tallest page,
@@ -318,7 +414,9 @@ class MainWindow(QMainWindow):
             widget.setFocus(Qt.FocusReason.TabFocusReason)
 
     def closeEvent(self, event: QCloseEvent) -> None:
-        self._commit_focused()
+        if self.ctx.session is not None and self.index >= 0 and not self._leave_current():
+            event.ignore()  # something typed is not saved: the header says what
+            return
         self.ctx.close_precinct()
         super().closeEvent(event)
 

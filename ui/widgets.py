@@ -9,7 +9,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, ClassVar
 
 from PySide6.QtCore import QCoreApplication, QEvent, QRegularExpression, Qt, Signal
-from PySide6.QtGui import QAccessible, QKeyEvent, QRegularExpressionValidator
+from PySide6.QtGui import QAccessible, QKeyEvent, QRegularExpressionValidator, QResizeEvent
 from PySide6.QtWidgets import QFrame, QLabel, QLineEdit, QVBoxLayout, QWidget
 
 from tally_app.definition.model import Severity
@@ -39,7 +39,10 @@ class CountField(QLineEdit):
 
     Emits ``committed(int | None)`` when the worker commits a changed value with Enter, Tab
     or by leaving the field. Enter also moves to the next field, like Tab. The page saves the
-    value through the facade and then calls ``set_stored`` (or ``revert`` on failure).
+    value through the facade and then calls ``set_stored`` on success, or ``mark_unsaved`` on
+    failure: a failed save must never look saved, so the typed text stays, the field says
+    "✗ not saved" (in words, to the eye and to assistive technology) and takes the cursor
+    back. ``revert`` is only for a worker who chooses to go back to the stored value.
     """
 
     committed = Signal(object)
@@ -53,8 +56,14 @@ class CountField(QLineEdit):
         self.setPlaceholderText(tr("not entered"))
         self.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
         self.setMaxLength(MAX_DIGITS)
-        self.setMinimumWidth(self.fontMetrics().horizontalAdvance("0" * (MAX_DIGITS + 2)))
         self._stored: int | None = None
+        self._unsaved = False
+        # Inside the field, left of the right-aligned digits: the mark travels with the field
+        # on every page without changing the page's layout.
+        self._marker = QLabel(tr("✗ not saved"), self)
+        self._marker.setAttribute(Qt.WidgetAttribute.WA_TransparentForMouseEvents)
+        self._marker.hide()
+        self._fit()
         self.editingFinished.connect(self._finished)
         self._describe()
 
@@ -66,32 +75,100 @@ class CountField(QLineEdit):
     def stored(self) -> int | None:
         return self._stored
 
+    @property
+    def is_unsaved(self) -> bool:
+        """Whether the field shows a typed value that the store does not hold."""
+        return self._unsaved
+
     def set_stored(self, value: int | None) -> None:
-        """Show what the store holds (without emitting ``committed``)."""
+        """Show what the store holds (without emitting ``committed``).
+
+        A field marked unsaved keeps the worker's typed text, unless the store now holds
+        exactly that value: a redraw must never wipe a number that could not be saved.
+        """
         self._stored = value
+        if self._unsaved and self.value() != value:
+            self._describe()
+            return
         text = "" if value is None else str(value)
         if self.text() != text:
             self.setText(text)
-        self._describe()
+        self._set_unsaved(False)
 
     def revert(self) -> None:
+        """Go back to the stored value (the worker's choice; never after a failed save)."""
+        self._set_unsaved(False)
         self.set_stored(self._stored)
 
+    def mark_unsaved(self) -> None:
+        """The page could not save the typed value: keep it, say so, take the cursor back.
+
+        The window, when it has a ``field_save_state`` method, names the field and the
+        value in its header.
+        """
+        self._set_unsaved(True)
+        self.setFocus(Qt.FocusReason.OtherFocusReason)
+
+    def _set_unsaved(self, unsaved: bool) -> None:
+        changed = unsaved != self._unsaved
+        self._unsaved = unsaved
+        self._marker.setVisible(unsaved)
+        self._fit()
+        self._describe()
+        if unsaved:
+            announce(self, tr("not saved"))
+        if changed or unsaved:
+            hook = getattr(self.window(), "field_save_state", None)
+            if callable(hook):
+                hook(self)
+
+    def _fit(self) -> None:
+        """Room for the digits, and for the "not saved" mark while it shows."""
+        digits = self.fontMetrics().horizontalAdvance("0" * (MAX_DIGITS + 2))
+        mark = 0
+        if self._unsaved:
+            self._marker.adjustSize()
+            mark = self._marker.sizeHint().width() + self.fontMetrics().horizontalAdvance("0")
+        self.setTextMargins(mark, 0, 0, 0)
+        self.setMinimumWidth(digits + mark)
+        self._place_marker()
+
+    def _place_marker(self) -> None:
+        hint = self._marker.sizeHint()
+        margin = self.fontMetrics().horizontalAdvance("0") // 2 + 3
+        self._marker.setGeometry(
+            margin, max(0, (self.height() - hint.height()) // 2), hint.width(), hint.height()
+        )
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        super().resizeEvent(event)
+        self._place_marker()
+
+    def changeEvent(self, event: QEvent) -> None:
+        super().changeEvent(event)
+        if event.type() == QEvent.Type.FontChange:
+            self._fit()
+
     def _describe(self) -> None:
-        self.setAccessibleDescription(tr("not entered") if self._stored is None else "")
+        if self._unsaved:
+            self.setAccessibleDescription(tr("not saved"))
+        else:
+            self.setAccessibleDescription(tr("not entered") if self._stored is None else "")
 
     def _finished(self) -> None:
         value = self.value()
         if value != self._stored:
             self.committed.emit(value)
+        elif self._unsaved:
+            self._set_unsaved(False)  # the worker typed back what the store holds
 
     def keyPressEvent(self, event: QKeyEvent) -> None:
         if event.isAutoRepeat() and event.text().isdigit():
             event.ignore()  # a held-down key must not type 7777777 (VVSG 7.2-M)
             return
         super().keyPressEvent(event)
-        if event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter):
-            self.focusNextChild()  # Enter advances, like Tab
+        if event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter) and not self._unsaved:
+            self.focusNextChild()  # Enter advances, like Tab; not past a value not saved
 
 
 class StatusBadge(QLabel):

@@ -45,6 +45,7 @@ def test_a_contest_missing_on_sheet_b_is_named_with_a_way_there(
     contest = ctx.open.contests[0]
     ctx.open.set_vote(Sheet.A, contest.id, contest.selection_ids[0], 10, ctx.actor())
     page.enter()
+    assert ctx.open.b_missing_contests() == (contest.id,)
     assert "Sheet B is not entered yet for: " + contest.title in page.status.text()
     assert page.diff_box.isHidden()
     go = page.enter_b

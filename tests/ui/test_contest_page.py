@@ -29,6 +29,7 @@ from tally_app.definition.model import (
 )
 from tally_app.entries import ContestLine, Sheet, StyleField, WriteIn
 from tests.store_factories import small_definition
+from tests.ui.pages_fixture import open_window
 from tests.ui.test_accounting_page import answer_next_box, focused, type_enter
 from ui.context import AppContext
 from ui.pages.contest import ContestPage
@@ -185,16 +186,17 @@ def test_runoff_typed_from_the_keyboard(qtbot: QtBot, tmp_path: Path) -> None:
     assert focused() is page.reason
     qtbot.keyClicks(page.reason, "5 ballots were found in the provisional bag")
     qtbot.keyClick(page.reason, Qt.Key.Key_Return)
-    assert ctx.open.store.override_reasons() == {
-        (Sheet.A, cid, ContestLine.BALLOTS): "5 ballots were found in the provisional bag"
-    }
+    override = ctx.open.ballots_override(cid, Sheet.A)
+    assert override.reason == "5 ballots were found in the provisional bag"
+    assert (override.k, override.automatic, override.reason_needed) == (240, False, False)
     assert lines(ctx, Sheet.A, cid)[ContestLine.BALLOTS] == 240
     assert not page.reason_needed.isVisible()
     # Back to the accounting's number: the reason is dropped.
     page.lines[ContestLine.BALLOTS].setFocus(Qt.FocusReason.TabFocusReason)
     type_enter(qtbot, "245")
-    assert ctx.open.store.override_reasons() == {}
+    assert ctx.open.override_reason(cid, Sheet.A) is None
     assert page.reason.text() == ""
+    assert "the same as the ballot accounting" in page.k_source.text()
 
 
 def test_primary_23_candidates_typed_with_unique_names(qtbot: QtBot, tmp_path: Path) -> None:
@@ -395,3 +397,76 @@ def test_checks_sit_beside_the_counts_only_when_they_fit(qtbot: QtBot, tmp_path:
     page.resize(500, 900)
     qtbot.waitUntil(lambda: page.columns.direction() is QBoxLayout.Direction.TopToBottom)
     qtbot.waitUntil(lambda: page.checks.y() > page.fill.y())  # below the counts
+
+
+def test_k_follows_a_corrected_accounting_until_typed(qtbot: QtBot, tmp_path: Path) -> None:
+    """Review 3, E14: V corrected from 250 to 251 on the accounting page → K becomes 248,
+    and no reason is asked; a K the worker typed then stays as typed."""
+    window = open_window(qtbot, tmp_path, service.default_definition())
+    session = window.ctx.open
+    style = session.precinct.ballot_style_ids[0]
+    for field, value in (
+        (StyleField.RECEIVED, 300),
+        (StyleField.VOTED, 250),
+        (StyleField.PROVISIONAL, 2),
+        (StyleField.REJECTED, 1),
+    ):
+        session.set_style_field(style, field, value, INSPECTOR)
+    cid = session.contests[0].id
+    window.go_to_key(f"contest:A:{cid}")
+    page = window.current()
+    assert isinstance(page, ContestPage)
+    assert page.lines[ContestLine.BALLOTS].text() == "247"
+    assert session.ballots_override(cid, Sheet.A).automatic
+
+    window.go_to_key("accounting")
+    voted = window.current().style_fields[(style, StyleField.VOTED)]  # type: ignore[attr-defined]
+    voted.setFocus(Qt.FocusReason.TabFocusReason)
+    type_enter(qtbot, "251")
+    assert session.entries().styles[style][StyleField.VOTED] == 251
+
+    window.go_to_key(f"contest:A:{cid}")
+    assert window.current() is page
+    assert lines(window.ctx, Sheet.A, cid)[ContestLine.BALLOTS] == 248
+    assert page.lines[ContestLine.BALLOTS].text() == "248"
+    assert not page.reason_needed.isVisible()
+    assert "K is 248, filled in from the ballot accounting" in page.k_source.text()
+    assert page.ballots_view.badge.text() == "✓ Balanced"
+
+    # Typed by the worker: it no longer follows, and a reason is asked for.
+    page.lines[ContestLine.BALLOTS].setFocus(Qt.FocusReason.TabFocusReason)
+    type_enter(qtbot, "246")
+    assert page.reason_needed.isVisible()
+    window.go_to_key("accounting")
+    voted = window.current().style_fields[(style, StyleField.VOTED)]  # type: ignore[attr-defined]
+    voted.setFocus(Qt.FocusReason.TabFocusReason)
+    type_enter(qtbot, "252")
+    window.go_to_key(f"contest:A:{cid}")
+    assert lines(window.ctx, Sheet.A, cid)[ContestLine.BALLOTS] == 246
+    assert page.lines[ContestLine.BALLOTS].text() == "246"
+    assert page.reason_needed.isVisible()
+    assert "K differs from the ballot accounting, which says 249" in page.k_source.text()
+
+
+def test_a_failed_save_keeps_the_typed_number(qtbot: QtBot, tmp_path: Path) -> None:
+    """Review 3, 1d: a write the core refuses; the typed number stays, marked not saved."""
+    ctx = open_context(tmp_path, service.default_definition(), tallied=245)
+    page = open_page(qtbot, ctx)
+    session = ctx.open
+    cid = session.contests[0].id
+    field = page.votes[SelectionId("robert-lee-ahn")]
+    assert focused() is field
+    type_enter(qtbot, "100")
+    # Another window finalizes the precinct behind this page: the next write is refused.
+    session.store.transition("reconciled", INSPECTOR)
+    session.store.transition("finalized", INSPECTOR)
+    field.setFocus(Qt.FocusReason.TabFocusReason)
+    type_enter(qtbot, "120")
+    assert votes(ctx, Sheet.A, cid)["robert-lee-ahn"] == 100
+    assert field.text() == "120" and field.stored == 100 and field.is_unsaved
+    assert focused() is field  # the cursor goes back to what was not saved
+    # A supervisor opens a correction: Enter again saves the number still shown.
+    session.begin_correction("The board recounted Ahn", Actor("Sam Okafor", "supervisor"))
+    qtbot.keyClick(field, Qt.Key.Key_Return)
+    assert votes(ctx, Sheet.A, cid)["robert-lee-ahn"] == 120
+    assert field.stored == 120 and not field.is_unsaved

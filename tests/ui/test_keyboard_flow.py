@@ -95,20 +95,37 @@ class Keyboard:
         self.key(KEY.Key_Right, ALT)
 
     def answer_modal(self, button_text: str) -> None:
-        """When the question box appears, Tab to the named answer and press Space."""
+        """When the question box appears, Tab to the named answer and press Space.
+
+        A failure closes the box (so the test fails instead of waiting on it forever) and is
+        re-raised by ``check_answered``.
+        """
+        self._answer_error: BaseException | None = None
 
         def answer() -> None:
             box = QApplication.activeModalWidget()
-            assert isinstance(box, QMessageBox), box
-            for _ in range(10):
-                focused = QApplication.focusWidget()
-                if focused is not None and focused.text() == button_text:  # type: ignore[attr-defined]
-                    QTest.keyClick(focused, KEY.Key_Space)
-                    return
-                QTest.keyClick(box, KEY.Key_Tab)
-            raise AssertionError(f"no button {button_text!r}")
+            try:
+                assert isinstance(box, QMessageBox), box
+                box.activateWindow()
+                if not box.isAncestorOf(QApplication.focusWidget()):
+                    box.setFocus(Qt.FocusReason.ActiveWindowFocusReason)  # the window manager's job
+                for _ in range(10):
+                    focused = QApplication.focusWidget()
+                    if focused is not None and getattr(focused, "text", lambda: "")() == button_text:
+                        QTest.keyClick(focused, KEY.Key_Space)
+                        return
+                    QTest.keyClick(QApplication.focusWidget() or box, KEY.Key_Tab)
+                raise AssertionError(f"Tab never reached the answer {button_text!r}")
+            except BaseException as error:
+                self._answer_error = error
+                if isinstance(box, QMessageBox):
+                    box.done(0)
 
         QTimer.singleShot(0, answer)
+
+    def check_answered(self) -> None:
+        if self._answer_error is not None:
+            raise self._answer_error
 
     def choose_in_combo(self, combo_name: str, text: str) -> None:
         combo = self.tab_to(combo_name)
@@ -212,6 +229,7 @@ def finalize(kb: Keyboard, window: MainWindow) -> None:
     kb.answer_modal("Yes, Finalize and Lock")
     kb.key(KEY.Key_Space)
     QApplication.processEvents()
+    kb.check_answered()
     assert window.ctx.open.state == "finalized"
 
 

@@ -201,6 +201,10 @@ def test_finalize_is_refused_while_something_blocks(
     assert not finalize.finalize.isEnabled()
     assert "cannot be finalized yet" in finalize.state.text()
     assert "must be fixed" in finalize.state.text()
+    # The page shows the core's readiness, blank boxes included (finalize() refuses them).
+    ready = ctx.open.readiness()
+    assert not ready.can_finalize and ready.blank > 1
+    assert f"{ready.blank} boxes are still empty" in finalize.state.text()
     assert finalize.first_field() is finalize.go_review
     qtmodeltester.check(finalize.model)
     with qtbot.waitSignal(ctx.navigate) as sent:
@@ -263,8 +267,11 @@ def test_a_balanced_precinct_is_finalized_by_keyboard_and_locks(
     assert session.state == "finalized"
     changed = [e for e in session.store.audit_events() if e.event == "state.changed"]
     assert changed[-1].details["confirmed_by"] == ["Maria Lopez", "Sam Park"]
-    assert finalize.state.text().startswith(
+    locked_at = session.finalized_at()
+    assert locked_at is not None
+    assert finalize.state.text() == (
         f"✓ Precinct {session.precinct.id} is finalized and locked at "
+        f"{locked_at.astimezone().strftime('%Y-%m-%d %H:%M')}."
     )
     assert finalize.confirm_box.isHidden()
     # No print or export button is offered: they are not built yet.
@@ -284,3 +291,18 @@ def test_a_balanced_precinct_is_finalized_by_keyboard_and_locks(
     # Entering the page again still says it is locked.
     finalize.enter()
     assert "is finalized and locked at" in finalize.state.text()
+
+
+def test_finalize_needs_two_board_members(
+    qtbot: QtBot, finalize: FinalizePage, ctx: AppContext
+) -> None:
+    session = ctx.open
+    enter_balanced(session)
+    for member in session.board()[1:]:
+        session.remove_board_member(member.id, ctx.actor())
+    finalize.enter()
+    ready = session.readiness()
+    assert not ready.has_two_members and not ready.can_finalize
+    assert not finalize.finalize.isEnabled()
+    assert "Finalizing needs 2 board members to confirm" in finalize.state.text()
+    assert finalize.blocked_box.isHidden()

@@ -43,6 +43,7 @@ from ui.equation_view import (
     settle_layout,
     sort_findings,
 )
+from ui.messages import UserMessage
 from ui.pages.base import Page
 from ui.widgets import CountField
 
@@ -195,12 +196,40 @@ class _RangeList(QWidget):
         for _, _, remove in self._rows:
             remove.setEnabled(not locked)
 
-    def add_range(self) -> None:
+    def add_range(self) -> bool:
         first, last = self.first.text().strip(), self.last.text().strip()
         if self._page.add_range(self.style_id, first, last):
             self.first.clear()
             self.last.clear()
             self.first.setFocus(Qt.FocusReason.TabFocusReason)
+            return True
+        return False
+
+    def commit_pending(self) -> bool:
+        """A range typed but not added: add it when both ends are typed, else say what to do."""
+        first, last = self.first.text().strip(), self.last.text().strip()
+        if not first and not last:
+            return True
+        if first and last:
+            return self.add_range()
+        if first:
+            problem = self.tr("The unused range starting at {0} has no last serial number.")
+            action = self.tr("Type the last serial number, or clear the first.")
+            missing, value = self.last, first
+        else:
+            problem = self.tr("The unused range ending at {0} has no first serial number.")
+            action = self.tr("Type the first serial number, or clear the last.")
+            missing, value = self.first, last
+        self._page.ctx.report(
+            UserMessage(
+                self.tr("Please check"),
+                problem.format(value),
+                self.tr("This is about what was entered or chosen."),
+                action,
+            )
+        )
+        missing.setFocus(Qt.FocusReason.OtherFocusReason)
+        return False
 
     def remove_range(self, index: int) -> None:
         if index < len(self.ranges):
@@ -347,6 +376,12 @@ class AccountingPage(Page):
         fields = self.count_fields()
         return next((f for f in fields if f.stored is None), fields[0])
 
+    def commit_pending(self) -> bool:
+        """Serial ranges typed but not added are added (or the page says what is missing)."""
+        if self.ctx.open.state in LOCKED_STATES:
+            return True
+        return all(ranges.commit_pending() for ranges in self.ranges.values())
+
     # --- reading -------------------------------------------------------------------------
 
     def count_fields(self) -> list[CountField]:
@@ -409,7 +444,7 @@ class AccountingPage(Page):
             widget.set_stored(value)
             self.redraw_checks()
         else:
-            widget.revert()
+            widget.mark_unsaved()  # the typed number stays, marked "not saved"
 
     def add_range(self, style_id: str, first: str, last: str) -> bool:
         """Add an unused serial range; blank ends are refused by the core with a message."""

@@ -9,7 +9,8 @@ from ui.context import AppContext
 
 class Page(QWidget):
     """A step. The window shows its ``title``, calls ``enter`` each time it is shown (the page
-    redraws from the store's snapshot and puts the cursor on its first field) and asks
+    redraws from the store's snapshot and puts the cursor on its first field), asks
+    ``commit_pending`` before leaving it in any direction (or closing the window) and
     ``can_leave_forward`` before Next."""
 
     key: str = ""  # stable id, stored as the resume point ("accounting", "contest:A:<id>")
@@ -27,6 +28,14 @@ class Page(QWidget):
     def first_field(self) -> QWidget | None:
         """Where the cursor goes when the page is shown."""
         return None
+
+    def commit_pending(self) -> bool:
+        """Save what was typed but not yet added (a name, a serial range, a draft).
+
+        Called before the page is left, whichever way, after the focused field committed.
+        False keeps the worker on the page: the page has said why (and where the cursor is).
+        """
+        return True
 
     def can_leave_forward(self) -> bool:
         """Whether Next may move on (a page can refuse, after saying why)."""

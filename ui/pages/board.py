@@ -26,6 +26,8 @@ from PySide6.QtWidgets import (
 
 from tally_app.store.records import BoardMember
 from ui.context import AppContext
+from ui.equation_view import LOCKED_STATES
+from ui.messages import UserMessage
 from ui.models import ItemRole, SnapshotTableModel
 from ui.pages.base import Page
 from ui.widgets import StatusBadge
@@ -48,6 +50,9 @@ class BoardPage(Page):
         )
         intro.setWordWrap(True)
         layout.addWidget(intro)
+        self.locked = StatusBadge(self.tr("Locked"), self)
+        self.locked.hide()
+        layout.addWidget(self.locked)
 
         form = QFormLayout()
         form.setRowWrapPolicy(QFormLayout.RowWrapPolicy.WrapLongRows)
@@ -95,8 +100,8 @@ class BoardPage(Page):
         layout.addLayout(remove_row)
         layout.addStretch(1)
 
-        self.name.returnPressed.connect(self.add_person)
-        self.add.clicked.connect(self.add_person)
+        self.name.returnPressed.connect(lambda: self.add_person())
+        self.add.clicked.connect(lambda: self.add_person())
         self.remove.clicked.connect(self.remove_selected)
         self.setTabOrder(self.name, self.role)
         self.setTabOrder(self.role, self.add)
@@ -117,22 +122,65 @@ class BoardPage(Page):
             self.role.clear()
             for r in roles:
                 self.role.addItem(r.title, r.id)
+        locked = self.is_locked()
+        self.name.setReadOnly(locked)
+        self.role.setEnabled(not locked)
+        self.add.setEnabled(not locked)
+        if locked:
+            self.locked.show_status(
+                "warn",
+                self.tr(
+                    "Finalized and locked: the board list cannot change now. Ask your"
+                    " supervisor to start a correction if something must change."
+                ),
+            )
+        self.locked.setVisible(locked)
         self._reload()
         self._choose_needed_role()
 
+    def commit_pending(self) -> bool:
+        """A name typed but not added is added with the chosen role before the page is left."""
+        name = self.name.text().strip()
+        if not name or self.is_locked():
+            return True
+        if self.role.currentData() is None:
+            self.ctx.report(
+                UserMessage(
+                    self.tr("Please check"),
+                    self.tr("{0} is typed, but no role is chosen, so they are not added.").format(
+                        name
+                    ),
+                    self.tr("This is about what was entered or chosen."),
+                    self.tr("Choose the role and press Enter, or clear the name."),
+                )
+            )
+            self.role.setFocus(Qt.FocusReason.OtherFocusReason)
+            return False
+        return self.add_person()
+
+    def is_locked(self) -> bool:
+        return self.ctx.open.state in LOCKED_STATES
+
     # --- actions --------------------------------------------------------------------------
 
-    def add_person(self) -> None:
+    def add_person(self) -> bool:
+        """Add the typed name with the chosen role; on failure the name stays typed."""
+        if self.is_locked():
+            return False
         name = self.name.text().strip()
         role = self.role.currentData()
-        if self.ctx.commit(lambda: self.ctx.open.add_board_member(name, role, self.ctx.actor())):
+        ok = self.ctx.commit(lambda: self.ctx.open.add_board_member(name, role, self.ctx.actor()))
+        if ok:
             self.name.clear()
             self._reload()
             self._choose_needed_role()
         self.name.setFocus(Qt.FocusReason.OtherFocusReason)
+        return ok
 
     def remove_selected(self) -> None:
         member = self.selected()
+        if self.is_locked():
+            return
         if member is None:
             self.needed.show_status("warn", self.tr("Choose a person in the list first."))
             return
@@ -157,7 +205,7 @@ class BoardPage(Page):
         self.model.set_items(board)
         if board:
             self.table.setCurrentIndex(self.model.index(min(row, len(board) - 1), 0))
-        self.remove.setEnabled(bool(board))
+        self.remove.setEnabled(bool(board) and not self.is_locked())
         self._show_needed()
 
     def _role_title(self, member: BoardMember) -> str:

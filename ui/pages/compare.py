@@ -21,7 +21,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from tally_app.reconcile import Finding, SheetDifference
+from tally_app.reconcile import SheetDifference
 from tally_app.reconcile.double_entry import WRITE_IN_PREFIX
 from ui.context import AppContext
 from ui.models import ItemRole, SnapshotTableModel
@@ -159,7 +159,7 @@ class ComparePage(Page):
     # --- drawing ---------------------------------------------------------------------------
 
     def _reload(self, row: int) -> None:
-        missing = [f for f in self.ctx.open.findings() if f.code == "a7_b_missing"]
+        missing = self.ctx.open.b_missing_contests()
         self._show_missing(missing)
         if missing:
             self.diff_box.hide()
@@ -185,12 +185,13 @@ class ComparePage(Page):
         self.table.setCurrentIndex(self.model.index(min(row, count - 1), 0))
         self._show_selected(self.table.currentIndex())
 
-    def _show_missing(self, missing: list[Finding]) -> None:
-        self._missing_first = _contest_id(missing[0].subject) if missing else None
+    def _show_missing(self, missing: tuple[str, ...]) -> None:
+        """Name the contests whose sheet B is not entered (ids from the core)."""
+        self._missing_first = missing[0] if missing else None
         self.missing_box.setVisible(bool(missing))
         if not missing:
             return
-        titles = [self._title_of(_contest_id(f.subject)) for f in missing]
+        titles = [self._title_of(contest_id) for contest_id in missing]
         self.status.show_status(
             "bad",
             self.tr(
@@ -284,8 +285,3 @@ def _count(value: int | None) -> str:
     if value is None:
         return QCoreApplication.translate("ComparePage", "not entered")
     return f"{value:,}"
-
-
-def _contest_id(subject: str) -> str:
-    """'contest:<id>' (or 'contest:<id>/...') → '<id>'."""
-    return subject.split("/", 1)[0].removeprefix("contest:")

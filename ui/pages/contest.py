@@ -1,9 +1,10 @@
 """One contest as entered from one tally sheet, with its checks redrawn after every number.
 
 The board types each candidate's (or option's) votes, the write-ins, undervotes, overvotes and
-the ballots tallied for the contest (K), which is filled in from the ballot accounting when
-it is known. After each committed number the page redraws A4 (or A6) and A3 (or A5) with their
-arithmetic, and the contest's other findings, by updating texts only: the page is built once
+the ballots tallied for the contest (K). The core fills K in from the ballot accounting each
+time the page is shown, and K follows the accounting until a worker types a value. After each
+committed number the page redraws A4 (or A6) and A3 (or A5) with their arithmetic, and the
+contest's other findings, by updating texts only: the page is built once
 (DESIGN §14: keystroke → saved + checks redrawn within one frame on a 23-candidate contest).
 
 Sheet B is blind: its page reads only sheet B and the ballot accounting, so nothing typed on
@@ -142,7 +143,6 @@ class ContestPage(Page):
         self.number = number
         self.total = total
         self.key = f"contest:{sheet.value}:{contest.id}"
-        self._tallied: int | None = None  # T for the styles carrying the contest
         self._blank_count = 0
         layout = QVBoxLayout(self)
 
@@ -358,31 +358,20 @@ class ContestPage(Page):
     def enter(self) -> None:
         session = self.ctx.open
         locked = session.state in LOCKED_STATES
+        # K follows the ballot accounting until a worker types it (the core decides).
+        if self.ctx.attempt(
+            lambda: session.sync_contest_ballots(
+                self.contest.id, self.sheet, self.ctx.actor(self.sheet)
+            )
+        ):
+            self.ctx.entries_changed.emit()
         entries = session.entries()
-        equations = self._equations(entries)
-        self._tallied = equations[1].right_total
         entry = self._entry(entries)
-        if entry.ballots is None and self._tallied is not None and not locked:
-            tallied = self._tallied
-            if self.ctx.commit(
-                lambda: session.set_line(
-                    self.sheet,
-                    self.contest.id,
-                    ContestLine.BALLOTS,
-                    tallied,
-                    self.ctx.actor(self.sheet),
-                )
-            ):
-                entries = session.entries()
-                entry = self._entry(entries)
         for selection_id, field in self.votes.items():
             field.set_stored(entry.votes.get(selection_id))
         for line, field in self.lines.items():
             field.set_stored(entry.lines.get(line))
-        reason = session.store.override_reasons().get(
-            (self.sheet, self.contest.id, ContestLine.BALLOTS), ""
-        )
-        self.reason.setText(reason)
+        self.reason.setText(session.override_reason(self.contest.id, self.sheet) or "")
         self._show_write_ins(entry)
         if self.new_name_row is not None:
             self.new_name_row.hide()
@@ -431,7 +420,6 @@ class ContestPage(Page):
         session = self.ctx.open
         entries = entries or session.entries()
         marks, ballots = self._equations(entries)
-        self._tallied = ballots.right_total
         found = sort_findings(
             session.contest_findings(self.contest.id, self.sheet), (marks, ballots)
         )
@@ -448,22 +436,29 @@ class ContestPage(Page):
         self.findings.show_findings(
             found.others, ok_text=self.tr("No other problem found in this contest.")
         )
-        self._show_k_note(self.lines[ContestLine.BALLOTS].stored)
+        self._show_k_note()
 
-    def _show_k_note(self, k: int | None) -> None:
-        t = self._tallied
+    def _show_k_note(self) -> None:
+        """Where K comes from and whether a reason is due: the core's verdict, shown."""
+        override = self.ctx.open.ballots_override(self.contest.id, self.sheet)
+        k, t = override.k, override.t
         if t is None:
             note = self.tr(
                 "The ballot accounting is not complete, so K cannot be filled in from it yet."
             )
+        elif k == t and override.automatic:
+            note = self.tr(
+                "K is {0}, filled in from the ballot accounting; it follows the accounting"
+                " until you type another number."
+            ).format(t)
         elif k == t:
-            note = self.tr("K is {0}, from the ballot accounting.").format(t)
+            note = self.tr("K is {0}, the same as the ballot accounting.").format(t)
         elif k is None:
             note = self.tr("The ballot accounting says {0} ballots were tallied.").format(t)
         else:
             note = self.tr("K differs from the ballot accounting, which says {0}.").format(t)
         self.k_source.setText(note)
-        needed = k is not None and t is not None and k != t and not self.reason.text().strip()
+        needed = override.reason_needed
         if needed:
             self.reason_needed.show_status(
                 "warn",
@@ -481,8 +476,9 @@ class ContestPage(Page):
         if ok:
             widget.set_stored(value)
             self.redraw_checks()
-        else:
-            widget.revert()
+            return
+        # Not saved: the typed number stays in view (never blanked), marked as not saved.
+        widget.mark_unsaved()
 
     def commit_vote(self, selection_id: SelectionId, value: int | None, widget: CountField) -> None:
         session, actor = self.ctx.open, self.ctx.actor(self.sheet)
@@ -491,39 +487,34 @@ class ContestPage(Page):
         )
         self._after(ok, value, widget)
 
-    def _reason_for(self, k: int | None) -> str | None:
-        """The override reason to store with K: only while K differs from the accounting."""
-        if k is not None and k == self._tallied:
-            return None
-        return self.reason.text().strip() or None
-
     def commit_line(self, line: ContestLine, value: int | None, widget: CountField) -> None:
         session, actor = self.ctx.open, self.ctx.actor(self.sheet)
-        reason = self._reason_for(value) if line is ContestLine.BALLOTS else None
-        ok = self.ctx.commit(
-            lambda: session.set_line(self.sheet, self.contest.id, line, value, actor, reason=reason)
-        )
-        if ok and line is ContestLine.BALLOTS and reason is None:
-            self.reason.clear()
+        if line is ContestLine.BALLOTS:
+            # A typed K: the core keeps the reason only while K differs from the accounting.
+            reason = self.reason.text()
+            ok = self.ctx.commit(
+                lambda: session.set_contest_ballots(
+                    self.contest.id, self.sheet, value, actor, reason=reason
+                )
+            )
+            if ok:
+                self.reason.setText(session.override_reason(self.contest.id, self.sheet) or "")
+        else:
+            ok = self.ctx.commit(
+                lambda: session.set_line(self.sheet, self.contest.id, line, value, actor)
+            )
         self._after(ok, value, widget)
 
     def commit_reason(self) -> None:
-        k_field = self.lines[ContestLine.BALLOTS]
-        k = k_field.stored
+        session = self.ctx.open
         text = self.reason.text().strip()
-        stored = self.ctx.open.store.override_reasons().get(
-            (self.sheet, self.contest.id, ContestLine.BALLOTS), ""
-        )
+        stored = session.override_reason(self.contest.id, self.sheet) or ""
         if text == stored or self.reason.isReadOnly():
             return
-        if k is not None and k == self._tallied:
-            self._show_k_note(k)  # K agrees with the accounting: no reason is kept
-            return
-        session, actor = self.ctx.open, self.ctx.actor(self.sheet)
+        k = self.lines[ContestLine.BALLOTS].stored
+        actor = self.ctx.actor(self.sheet)
         if self.ctx.commit(
-            lambda: session.set_line(
-                self.sheet, self.contest.id, ContestLine.BALLOTS, k, actor, reason=text or None
-            )
+            lambda: session.set_contest_ballots(self.contest.id, self.sheet, k, actor, reason=text)
         ):
             self.redraw_checks()
         else:

@@ -8,7 +8,7 @@ export are later steps that are not built yet, so no button pretends to offer th
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
@@ -21,8 +21,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from tally_app.audit.catalogue import EventId
-from tally_app.definition.model import Severity, selection_names
+from tally_app.definition.model import selection_names
 from tally_app.entries import ContestLine, Sheet
 from tally_app.reconcile.messages import FIELD_LABELS
 from ui.context import AppContext
@@ -30,6 +29,9 @@ from ui.models import SnapshotTableModel
 from ui.pages.base import Page
 from ui.pages.board import FittedTable
 from ui.widgets import StatusBadge
+
+if TYPE_CHECKING:  # the session (and the store) loads only when a precinct opens
+    from tally_app.session import Readiness
 
 LOCKED_STATES = ("finalized", "exported")
 
@@ -158,51 +160,62 @@ class FinalizePage(Page):
             return
         self.confirm_box.show()
         self._fill_members()
-        findings = session.findings()
-        blocks = sum(f.severity is Severity.BLOCK for f in findings)
-        unexplained = len(session.unexplained(findings))
-        members = len(session.board())
-        if blocks or unexplained:
+        ready = session.readiness()  # the same checks finalize() applies
+        problem = self._problem_text(ready)
+        if problem is not None:
+            self.state.show_status("bad", problem)
+            # Blocked by a check the review page explains: offer the way there.
+            self.blocked_box.setVisible(
+                bool(ready.blockers or ready.unexplained or ready.blank)
+                and ready.trusted
+                and ready.open_for_finalize
+            )
+            self.finalize.setEnabled(False)
+            return
+        warnings = len(ready.warnings)
+        text = self.tr(
+            "Nothing must be fixed and every difference is explained. Check the totals "
+            "below, then 2 board members confirm and finalize."
+        )
+        if warnings == 1:
+            text += " " + self.tr("The review page lists 1 thing to check.")
+        elif warnings > 1:
+            text += " " + self.tr("The review page lists {0} things to check.").format(warnings)
+        self.state.show_status("ok", text)
+        self.blocked_box.hide()
+        self.finalize.setEnabled(ready.can_finalize)
+
+    def _problem_text(self, ready: Readiness) -> str | None:
+        """What stands in the way of finalizing, in words; None when nothing does."""
+        if not ready.trusted:
+            return self.tr(
+                "This precinct file was changed outside the app, so it cannot be finalized"
+                " until a supervisor has checked it. Call your supervisor."
+            )
+        blocks, unexplained = len(ready.blockers), len(ready.unexplained)
+        if blocks or unexplained or ready.blank:
             parts = []
             if blocks:
                 parts.append(self.tr("{0} must be fixed").format(blocks))
+            if ready.blank == 1:
+                parts.append(self.tr("1 box is still empty"))
+            elif ready.blank:
+                parts.append(self.tr("{0} boxes are still empty").format(ready.blank))
             if unexplained:
                 parts.append(
                     self.tr("1 needs an explanation")
                     if unexplained == 1
                     else self.tr("{0} need an explanation").format(unexplained)
                 )
-            self.state.show_status(
-                "bad",
-                self.tr(
-                    "The precinct cannot be finalized yet: {0}. Go to review to see what to do."
-                ).format(" · ".join(parts)),
+            return self.tr(
+                "The precinct cannot be finalized yet: {0}. Go to review to see what to do."
+            ).format(" · ".join(parts))
+        if not ready.has_two_members:
+            return self.tr(
+                "Finalizing needs 2 board members to confirm. Add the board members "
+                "on the board page first."
             )
-            self.blocked_box.show()
-            self.finalize.setEnabled(False)
-        elif members < 2:
-            self.state.show_status(
-                "bad",
-                self.tr(
-                    "Finalizing needs 2 board members to confirm. Add the board members "
-                    "on the board page first."
-                ),
-            )
-            self.blocked_box.hide()
-            self.finalize.setEnabled(False)
-        else:
-            warnings = sum(f.severity is Severity.WARN for f in findings)
-            text = self.tr(
-                "Nothing must be fixed and every difference is explained. Check the totals "
-                "below, then 2 board members confirm and finalize."
-            )
-            if warnings == 1:
-                text += " " + self.tr("The review page lists 1 thing to check.")
-            elif warnings > 1:
-                text += " " + self.tr("The review page lists {0} things to check.").format(warnings)
-            self.state.show_status("ok", text)
-            self.blocked_box.hide()
-            self.finalize.setEnabled(True)
+        return None
 
     def _fill_members(self) -> None:
         board = self.ctx.open.board()
@@ -235,19 +248,11 @@ class FinalizePage(Page):
         return rows
 
     def _finalized_at(self) -> str:
-        """When the precinct was locked, from the audit log's last successful finalize."""
-        for event in reversed(self.ctx.open.store.audit_events()):
-            if (
-                event.event == EventId.STATE_CHANGED.value
-                and event.disposition == "success"
-                and event.details.get("to") == "finalized"
-            ):
-                try:
-                    moment = datetime.fromisoformat(event.at)
-                except ValueError:
-                    return event.at
-                return moment.astimezone().strftime("%Y-%m-%d %H:%M")
-        return self.tr("an unknown time")
+        """When the precinct was locked, in local time, as the core recorded it."""
+        moment = self.ctx.open.finalized_at()
+        if moment is None:
+            return self.tr("an unknown time")
+        return moment.astimezone().strftime("%Y-%m-%d %H:%M")
 
     # --- actions --------------------------------------------------------------------------
 

@@ -3,6 +3,12 @@
 Findings that must be fixed send the worker to the page where the numbers are typed.
 Discrepancies the policy allows are explained here, in the board's words, and confirmed by
 every member; the core decides what still needs an explanation (``unexplained``).
+
+An explanation being written is a draft, kept per finding while the window is open: moving
+between findings never loses it. Leaving the page (or closing the window) with a draft that
+is not saved saves it at once when every board member has ticked it (the board has confirmed
+that text), and otherwise asks first, with "keep editing" as the safe default: nothing typed
+is dropped without the board choosing to.
 """
 
 from __future__ import annotations
@@ -13,6 +19,7 @@ from PySide6.QtWidgets import (
     QGroupBox,
     QHBoxLayout,
     QLabel,
+    QMessageBox,
     QPlainTextEdit,
     QPushButton,
     QVBoxLayout,
@@ -25,6 +32,7 @@ from tally_app.reconcile import Finding
 from tally_app.reconcile.messages import FIELD_LABELS
 from tally_app.store.records import Explanation
 from ui.context import AppContext
+from ui.equation_view import LOCKED_STATES
 from ui.models import ItemRole, SnapshotTableModel
 from ui.pages.base import Page
 from ui.pages.board import FittedTable
@@ -94,7 +102,11 @@ def fix_page(finding: Finding) -> str:
 
 
 def explains(explanation: Explanation, finding: Finding) -> bool:
-    return (explanation.rule_id, explanation.subject) == (finding.rule.value, finding.subject)
+    return (explanation.rule_id, explanation.subject) == finding_key(finding)
+
+
+def finding_key(finding: Finding) -> tuple[str, str]:
+    return (finding.rule.value, finding.subject)
 
 
 class ReviewPage(Page):
@@ -106,9 +118,17 @@ class ReviewPage(Page):
         self.definition = ctx.open.definition
         self._unexplained: set[tuple[str, str]] = set()
         self._boxes: list[tuple[QCheckBox, int]] = []
+        # Drafts and ticks per finding (rule, subject), kept while the window is open.
+        self._drafts: dict[tuple[str, str], str] = {}
+        self._ticks: dict[tuple[str, str], set[int]] = {}
+        self._shown_key: tuple[str, str] | None = None
+        self._loading = False  # the text box is being filled by the page, not typed in
         layout = QVBoxLayout(self)
         self.summary = StatusBadge(self.tr("Summary of the checks"), self)
         layout.addWidget(self.summary)
+        self.locked = StatusBadge(self.tr("Locked"), self)
+        self.locked.hide()
+        layout.addWidget(self.locked)
 
         self.list_box = QWidget(self)
         list_layout = QVBoxLayout(self.list_box)
@@ -192,6 +212,7 @@ class ReviewPage(Page):
         self.table.selectionModel().currentRowChanged.connect(self._show_selected)
         self.go_fix.clicked.connect(self._go_fix)
         self.save.clicked.connect(self.save_explanation)
+        self.text.textChanged.connect(self._text_changed)
 
     # --- the page protocol -----------------------------------------------------------------
 
@@ -202,7 +223,75 @@ class ReviewPage(Page):
         return self.table if self.model.rowCount() else None
 
     def enter(self) -> None:
+        locked = self.is_locked()
+        if locked:
+            self.locked.show_status(
+                "warn",
+                self.tr(
+                    "Finalized and locked: the explanations cannot change now. Ask your"
+                    " supervisor to start a correction if something must change."
+                ),
+            )
+        self.locked.setVisible(locked)
+        self.text.setReadOnly(locked)
+        self.save.setEnabled(not locked)
         self._reload(0)
+
+    def is_locked(self) -> bool:
+        return self.ctx.open.state in LOCKED_STATES
+
+    def commit_pending(self) -> bool:
+        """Before the page is left: save each draft the whole board ticked; ask about others.
+
+        Saving a draft that not every member has confirmed is safe (it is stored, and the
+        finding stays "needs an explanation" until everyone confirms); the default answer
+        keeps the worker on the page with the draft in front of them.
+        """
+        if self.is_locked():
+            return True
+        members = {m.id for m in self.ctx.open.board()}
+        for finding, text in self.unsaved_drafts():
+            signers = sorted(self._ticks.get(finding_key(finding), set()) & members)
+            everyone = bool(members) and set(signers) == members
+            if not everyone:
+                self._select(finding)
+                if not self._ask_save(finding, text):
+                    self.text.setFocus(Qt.FocusReason.OtherFocusReason)
+                    return False
+            if not self._save(finding, text, signers):
+                self._select(finding)
+                self.text.setFocus(Qt.FocusReason.OtherFocusReason)
+                return False
+        return True
+
+    def unsaved_drafts(self) -> list[tuple[Finding, str]]:
+        """(finding, draft) for each listed finding whose draft differs from what is saved."""
+        pending = []
+        for finding in self.model.items():
+            draft = self._drafts.get(finding_key(finding))
+            if finding.severity is Severity.EXPLAIN and draft is not None:
+                if draft.strip() and draft.strip() != self._saved_text(finding):
+                    pending.append((finding, draft))
+        return pending
+
+    def _ask_save(self, finding: Finding, text: str) -> bool:
+        box = QMessageBox(self)
+        box.setIcon(QMessageBox.Icon.Question)
+        box.setWindowTitle(self.tr("Save the explanation?"))
+        box.setText(self.tr("Save the explanation?"))
+        box.setInformativeText(
+            self.tr(
+                "The explanation for {0} is not saved yet: “{1}”. Not every board member has"
+                " confirmed it. Save it now, or keep editing. To leave without it, clear the"
+                " text first."
+            ).format(self._where(finding), text.strip())
+        )
+        yes = box.addButton(self.tr("Yes, Save It"), QMessageBox.ButtonRole.AcceptRole)
+        no = box.addButton(self.tr("No, Keep Editing"), QMessageBox.ButtonRole.RejectRole)
+        box.setDefaultButton(no)
+        box.setEscapeButton(no)
+        box.exec()
+        return box.clickedButton() is yes
 
     # --- drawing ---------------------------------------------------------------------------
 
@@ -267,6 +356,8 @@ class ReviewPage(Page):
             self._show_explanation(finding)
 
     def _show_explanation(self, finding: Finding) -> None:
+        key = finding_key(finding)
+        self._shown_key = key
         saved = [e for e in self.ctx.open.explanations() if explains(e, finding)]
         if saved:
             lines = [
@@ -287,10 +378,15 @@ class ReviewPage(Page):
                 lines.append(self.tr("✓ Explained and confirmed by every board member."))
             self.saved_text.setText("\n".join(lines))
             self.saved_text.show()
-            self.text.setPlainText(saved[-1].text)
         else:
             self.saved_text.hide()
-            self.text.clear()
+        self._loading = True
+        try:
+            self.text.setPlainText(self._drafts.get(key, saved[-1].text if saved else ""))
+        finally:
+            self._loading = False
+        locked = self.is_locked()
+        ticked = self._ticks.get(key, set())
         for box, _ in self._boxes:
             box.hide()  # out of the Tab chain now; deleted once the event loop runs
             self.signers_layout.removeWidget(box)
@@ -306,6 +402,9 @@ class ReviewPage(Page):
                 self.explain_box,
             )
             box.setAccessibleName(box.text())
+            box.setChecked(member.id in ticked)
+            box.setEnabled(not locked)
+            box.toggled.connect(lambda on, k=key, m=member.id: self._tick(k, m, on))
             self.signers_layout.addWidget(box)
             box.show()  # now, not on the next event loop pass: it joins the Tab chain at once
             self.setTabOrder(previous, box)
@@ -315,6 +414,30 @@ class ReviewPage(Page):
         has_board = bool(self._boxes)
         self.no_board.setVisible(not has_board)
         self.signers_label.setVisible(has_board)
+
+    def _saved_text(self, finding: Finding) -> str:
+        saved = [e for e in self.ctx.open.explanations() if explains(e, finding)]
+        return saved[-1].text if saved else ""
+
+    def _text_changed(self) -> None:
+        """Keep what is typed as the shown finding's draft (dropped when it equals the saved)."""
+        key = self._shown_key
+        if self._loading or key is None:
+            return
+        self._drafts[key] = self.text.toPlainText()
+
+    def _tick(self, key: tuple[str, str], member_id: int, on: bool) -> None:
+        ticked = self._ticks.setdefault(key, set())
+        if on:
+            ticked.add(member_id)
+        else:
+            ticked.discard(member_id)
+
+    def _select(self, finding: Finding) -> None:
+        for row, item in enumerate(self.model.items()):
+            if item == finding:
+                self.table.setCurrentIndex(self.model.index(row, 0))
+                return
 
     def _what_to_do(self, finding: Finding) -> str:
         word = severity_word(finding.severity)
@@ -337,13 +460,21 @@ class ReviewPage(Page):
 
     def save_explanation(self) -> None:
         finding = self.selected()
-        if finding is None or finding.severity is not Severity.EXPLAIN:
+        if finding is None or finding.severity is not Severity.EXPLAIN or self.is_locked():
             return
         text = self.text.toPlainText()
         signers = [member_id for box, member_id in self._boxes if box.isChecked()]
+        if self._save(finding, text, signers):
+            self.table.setFocus(Qt.FocusReason.OtherFocusReason)
+
+    def _save(self, finding: Finding, text: str, signers: list[int]) -> bool:
+        """Save an explanation; its draft and ticks are dropped once the store holds it."""
         row = self.table.currentIndex().row()
-        if self.ctx.commit(
+        if not self.ctx.commit(
             lambda: self.ctx.open.add_explanation(finding, text, signers, self.ctx.actor())
         ):
-            self._reload(row)
-            self.table.setFocus(Qt.FocusReason.OtherFocusReason)
+            return False
+        self._drafts.pop(finding_key(finding), None)
+        self._ticks.pop(finding_key(finding), None)
+        self._reload(row)
+        return True
