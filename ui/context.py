@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, TypeVar
 
 from PySide6.QtCore import QCoreApplication, QObject, Signal
+from shiboken6 import isValid
 
 from tally_app import service
 from tally_app.audit.events import Actor
@@ -128,6 +129,8 @@ class AppContext(QObject):
         On failure the message is shown and ``last_commit_failed`` stays True until the next
         write, so that the window can refuse to move on.
         """
+        if not isValid(self):
+            return False  # the window is being torn down: a field lost focus as it went
         done = object()
         self.last_commit_failed = True  # set before the message goes out: the window reads it
         self.last_failure = None

@@ -117,10 +117,10 @@ class MainWindow(QMainWindow):
     def _menus(self) -> None:
         view = self.menuBar().addMenu(self.tr("&View"))
         bigger = QAction(self.tr("&Larger text"), self)
-        bigger.setShortcuts([QKeySequence.StandardKey.ZoomIn, QKeySequence("Ctrl+=")])
+        bigger.setShortcuts([QKeySequence(QKeySequence.StandardKey.ZoomIn), QKeySequence("Ctrl+=")])
         bigger.triggered.connect(lambda: self.scale_text(+1))
         smaller = QAction(self.tr("&Smaller text"), self)
-        smaller.setShortcuts([QKeySequence.StandardKey.ZoomOut])
+        smaller.setShortcuts([QKeySequence(QKeySequence.StandardKey.ZoomOut)])
         smaller.triggered.connect(lambda: self.scale_text(-1))
         self.contrast = QAction(self.tr("&High contrast"), self)
         self.contrast.setCheckable(True)
@@ -399,6 +399,8 @@ class MainWindow(QMainWindow):
         which would stretch a short page with gaps, so the hidden pages are ignored."""
         for i in range(self.stack.count()):
             other = self.stack.widget(i)
+            if other is None:
+                continue
             policy = QSizePolicy.Policy.Preferred if other is page else QSizePolicy.Policy.Ignored
             other.setSizePolicy(policy, policy)
         self.stack.setCurrentWidget(page)

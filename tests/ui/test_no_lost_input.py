@@ -19,7 +19,7 @@ from tally_app import service
 from tally_app.entries import RosterField, StyleField
 from tally_app.errors import SystemError_
 from tests.test_service_flow import enter_balanced
-from tests.ui.pages_fixture import open_window
+from ui.context import AppContext
 from ui.main_window import MainWindow
 from ui.pages.accounting import AccountingPage
 from ui.pages.board import BoardPage
@@ -28,16 +28,31 @@ from ui.widgets import CountField
 
 KEY = Qt.Key
 ALT = Qt.KeyboardModifier.AltModifier
+BOARD = [
+    ("Maria López", "inspector"),
+    ("Sam Park", "tally_keeper_a"),
+    ("Ana Núñez", "tally_keeper_b"),
+]
 
 
 @pytest.fixture
 def window(qtbot: QtBot, tmp_path: Path) -> Iterator[MainWindow]:
-    opened = open_window(qtbot, tmp_path, service.default_definition())
+    """A real window on a real precinct file with a board of three (closed by this fixture,
+    after dropping any draft a failed test left: closing would stop to ask about it)."""
+    definition = service.default_definition()
+    opened = MainWindow(AppContext(tmp_path, definition), resume=False)
+    opened.resize(1366, 768)
+    opened.show()
+    opened.open_precinct(definition.precincts[0].id)
+    ctx = opened.ctx
+    for name, role in BOARD:
+        ctx.open.add_board_member(name, role, ctx.actor())
     yield opened
-    # A test that failed half-way must not leave a draft behind: closing would ask about it.
     for step in opened.steps:
         if isinstance(step.built, ReviewPage):
             step.built._drafts.clear()
+    opened.close()
+    opened.deleteLater()
 
 
 def focus() -> QWidget:
@@ -68,6 +83,11 @@ def answer(qtbot: QtBot, button_text: str, seen: list[QMessageBox]) -> None:
         qtbot.keyClick(found[0], KEY.Key_Space)
 
     QTimer.singleShot(0, press)
+
+
+def unsaved(field: CountField) -> bool:
+    """Read afresh (a helper, so that type checkers do not keep an earlier assert's answer)."""
+    return field.is_unsaved
 
 
 def disk_full(*args: object, **kwargs: object) -> None:
@@ -182,7 +202,8 @@ def test_drafts_are_kept_per_finding_while_moving_between_them(
     type_draft(qtbot, page, 1, "A voter signed twice")
     page.table.setFocus()
     qtbot.keyClick(page.table, KEY.Key_Up)  # back to A1 by the keyboard
-    assert page.selected() is not None and page.selected().rule.value == "A1"
+    selected = page.selected()
+    assert selected is not None and selected.rule.value == "A1"
     assert page.text.toPlainText() == "One ballot stuck to another"
     qtbot.keyClick(page.table, KEY.Key_Down)
     assert page.text.toPlainText() == "A voter signed twice"
@@ -210,7 +231,10 @@ def test_leaving_review_with_a_draft_asks_and_keep_editing_stays(
     assert box.defaultButton().text() == "No, Keep Editing"
     assert window.current().key == "review"
     assert window.ctx.open.explanations() == ()
-    assert page.text.hasFocus() and page.text.toPlainText() == "A voter signed twice"
+    assert page.text.toPlainText() == "A voter signed twice"
+    assert window.focusWidget() is page.text  # the cursor is back in the draft
+    window.activateWindow()  # the window manager's job, once the question has closed
+    qtbot.waitUntil(page.text.hasFocus)
 
     answer(qtbot, "Yes, Save It", seen)
     alt(KEY.Key_Right)
@@ -240,11 +264,12 @@ def test_closing_the_window_with_a_draft_asks_first(qtbot: QtBot, window: MainWi
     seen: list[QMessageBox] = []
     answer(qtbot, "No, Keep Editing", seen)
     window.close()
-    assert seen and window.isVisible() and window.ctx.session is not None
+    assert seen and window.isVisible() and window.ctx.open.state == "counting"
     answer(qtbot, "Yes, Save It", seen)
     path = window.ctx.open.path
     window.close()
-    assert not window.isVisible() and window.ctx.session is None
+    assert not window.isVisible()
+    assert window.ctx.session is None
     with service.open_precinct(path) as reopened:
         (saved,) = reopened.explanations()
         assert saved.text == "One ballot stuck to another"
@@ -287,7 +312,7 @@ def test_a_failed_save_keeps_the_number_and_the_worker_on_the_page(
     assert session.entries().styles[style][StyleField.RECEIVED] == 300
     assert window.current().key.startswith("contest:A:")
     assert window.saved.property("status") == "ok"
-    assert not received.is_unsaved and received.accessibleDescription() == ""
+    assert not unsaved(received) and received.accessibleDescription() == ""
 
 
 def test_a_later_save_does_not_hide_an_earlier_failure(
@@ -313,7 +338,7 @@ def test_a_later_save_does_not_hide_an_earlier_failure(
     received.selectAll()
     qtbot.keyClick(received, KEY.Key_Delete)
     qtbot.keyClick(received, KEY.Key_Return)
-    assert not received.is_unsaved and window.saved.property("status") == "ok"
+    assert not unsaved(received) and window.saved.property("status") == "ok"
 
 
 def test_a_failed_board_add_keeps_the_name(
@@ -420,3 +445,21 @@ def test_enter_presses_a_focused_nav_button_but_not_from_a_field(
     window.previous.setFocus()
     qtbot.keyClick(window.previous, KEY.Key_Enter)
     assert window.current().key == "accounting"
+
+
+def test_a_field_marked_unsaved_keeps_its_text_through_a_redraw(qtbot: QtBot) -> None:
+    field = CountField("Ballots received (R)")
+    qtbot.addWidget(field)
+    field.show()
+    field.set_stored(280)
+    field.selectAll()
+    qtbot.keyClicks(field, "300")
+    field.mark_unsaved()
+    field.set_stored(280)  # a page redrawing from the store must not wipe the typed number
+    assert field.text() == "300" and unsaved(field)
+    assert field.accessibleDescription() == "not saved"
+    field.set_stored(300)  # the store now holds it: saved
+    assert not unsaved(field) and field.text() == "300"
+    field.mark_unsaved()
+    field.revert()  # only by the worker's choice
+    assert not unsaved(field) and field.text() == "300" and field.stored == 300

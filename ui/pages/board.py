@@ -114,7 +114,7 @@ class BoardPage(Page):
         return self.tr("Who is on the precinct board")
 
     def first_field(self) -> QWidget:
-        return self.name
+        return self.table if self.is_locked() else self.name
 
     def enter(self) -> None:
         roles = self.definition.board_roles
@@ -135,6 +135,7 @@ class BoardPage(Page):
                 ),
             )
         self.locked.setVisible(locked)
+        self.needed.setVisible(not locked)  # "add them later" no longer holds
         self._reload()
         self._choose_needed_role()
 
