@@ -68,13 +68,13 @@ class MainWindow(QMainWindow):
             outer.addWidget(w)
 
         self.stack = QStackedWidget()
-        self.scroll = QScrollArea(central)
-        self.scroll.setWidgetResizable(True)
-        self.scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
-        self.scroll.setWidget(self.stack)
-        self.scroll.setFrameShape(QScrollArea.Shape.NoFrame)
-        self.scroll.setFocusPolicy(Qt.FocusPolicy.NoFocus)  # not a stop on the Tab chain
-        outer.addWidget(self.scroll, 1)
+        self.page_scroll = QScrollArea(central)
+        self.page_scroll.setWidgetResizable(True)
+        self.page_scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.page_scroll.setWidget(self.stack)
+        self.page_scroll.setFrameShape(QScrollArea.Shape.NoFrame)
+        self.page_scroll.setFocusPolicy(Qt.FocusPolicy.NoFocus)  # not a stop on the Tab chain
+        outer.addWidget(self.page_scroll, 1)
 
         nav = QHBoxLayout()
         self.previous = QPushButton(self.tr("&Previous"), central)
@@ -312,7 +312,7 @@ class MainWindow(QMainWindow):
         self.next.setEnabled(index < len(self.steps) - 1)
         self.ctx.attempt(lambda: self.ctx.open.set_resume_page(page.key))
         self._header()
-        self.scroll.verticalScrollBar().setValue(0)
+        self.page_scroll.verticalScrollBar().setValue(0)
         self._focus(page.first_field())
 
     def go_next(self) -> None:
@@ -409,7 +409,7 @@ class MainWindow(QMainWindow):
     def _keep_in_view(self, old: QWidget | None, new: QWidget | None) -> None:
         """The field with the cursor is always on screen, even on a long contest."""
         if new is not None and self.stack.isAncestorOf(new):
-            self.scroll.ensureWidgetVisible(new, 0, new.height())
+            self.page_scroll.ensureWidgetVisible(new, 0, new.height())
 
     def _focus(self, widget: QWidget | None) -> None:
         if widget is not None:

@@ -206,6 +206,16 @@ _TEXTS: dict[str, Callable[[Mapping[str, Any]], tuple[str, str]]] = {
 }
 
 KNOWN_CODES = frozenset(_TEXTS)
+# Refusals caused by the precinct's state (locked, untrusted), not by what was typed.
+_STATE_CODES = frozenset(
+    {
+        "precinct_locked",
+        "already_finalized",
+        "untrusted_file",
+        "bad_transition",
+        "supervisor_required",
+    }
+)
 
 
 def error_message(error: TallyError) -> UserMessage:
@@ -215,6 +225,9 @@ def error_message(error: TallyError) -> UserMessage:
     if isinstance(error, SystemError_):
         cause = tr("This is a problem with the computer, not with your work.")
         title = tr("The computer has a problem")
+    elif error.code in _STATE_CODES:
+        cause = tr("This is because of where the precinct is in the close of polls.")
+        title = tr("Please check")
     elif isinstance(error, InputError):
         cause = tr("This is about what was entered or chosen.")
         title = tr("Please check")

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import partial
 
 from PySide6.QtWidgets import QWidget
 
@@ -57,9 +58,7 @@ def build_steps(ctx: AppContext, parent: QWidget | None = None) -> list[Step]:
             steps.append(
                 Step(
                     f"contest:{sheet.value}:{contest.id}",
-                    lambda c=contest, s=sheet, n=number: ContestPage(
-                        ctx, c, s, n, len(contests), parent
-                    ),
+                    partial(ContestPage, ctx, contest, sheet, number, len(contests), parent),
                 )
             )
     if Sheet.B in sheets:

@@ -127,7 +127,7 @@ def test_text_at_200_percent_does_not_clip(window, qtbot) -> None:  # type: igno
         for key, _ in visit_pages(window):
             QApplication.processEvents()
             page = window.current()
-            assert window.scroll.horizontalScrollBar().maximum() == 0, key
+            assert window.page_scroll.horizontalScrollBar().maximum() == 0, key
             for w in walk(page):
                 if isinstance(w, QLabel) and w.isVisible() and not w.wordWrap() and w.text():
                     shown = w.text().split("\n")[0].replace("&&", "\0").replace("&", "")

@@ -17,10 +17,7 @@ def changed_pixels(a: QImage, b: QImage) -> int:
     b = b.convertToFormat(QImage.Format.Format_RGB32)
     assert a.size() == b.size()
     return sum(
-        1
-        for y in range(a.height())
-        for x in range(a.width())
-        if a.pixel(x, y) != b.pixel(x, y)
+        1 for y in range(a.height()) for x in range(a.width()) if a.pixel(x, y) != b.pixel(x, y)
     )
 
 

@@ -111,7 +111,10 @@ class Keyboard:
                     box.setFocus(Qt.FocusReason.ActiveWindowFocusReason)  # the window manager's job
                 for _ in range(10):
                     focused = QApplication.focusWidget()
-                    if focused is not None and getattr(focused, "text", lambda: "")() == button_text:
+                    if (
+                        focused is not None
+                        and getattr(focused, "text", lambda: "")() == button_text
+                    ):
                         QTest.keyClick(focused, KEY.Key_Space)
                         return
                     QTest.keyClick(QApplication.focusWidget() or box, KEY.Key_Tab)
