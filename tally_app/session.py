@@ -140,6 +140,13 @@ class PrecinctSession:
         self.store.set_resume_page(key)
 
     @property
+    def locked(self) -> bool:
+        """Finalized or exported: counts change only through a supervisor's correction."""
+        from tally_app.store.states import is_locked
+
+        return is_locked(self.state)
+
+    @property
     def contests(self) -> tuple[Contest, ...]:
         """The contests this precinct's ballots carry, in ballot order."""
         return self.definition.contests_for(self.precinct.id)

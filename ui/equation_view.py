@@ -290,7 +290,6 @@ class FindingsView(QWidget):
 
 # --- what the pages show beside their equations -------------------------------------------
 
-LOCKED_STATES = frozenset({"finalized", "exported"})
 BLANK_CODE = "a8_blank"  # A8 "this box is blank": shown as a count, not one finding per box
 
 

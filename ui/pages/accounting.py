@@ -31,7 +31,6 @@ from tally_app.entries import PrecinctEntries, RosterField, SerialRange, StyleFi
 from tally_app.reconcile.equations import Equation, accounting_equations
 from ui.context import AppContext
 from ui.equation_view import (
-    LOCKED_STATES,
     EquationView,
     FindingsView,
     VerdictBadge,
@@ -354,7 +353,7 @@ class AccountingPage(Page):
         for rfield, count in self.roster_fields.items():
             count.set_stored(entries.roster.get(rfield))
         self._show_ranges()
-        locked = self.ctx.open.state in LOCKED_STATES
+        locked = self.ctx.open.locked
         for count in self.count_fields():
             count.setReadOnly(locked)
         for ranges in self.ranges.values():
@@ -378,7 +377,7 @@ class AccountingPage(Page):
 
     def commit_pending(self) -> bool:
         """Serial ranges typed but not added are added (or the page says what is missing)."""
-        if self.ctx.open.state in LOCKED_STATES:
+        if self.ctx.open.locked:
             return True
         return all(ranges.commit_pending() for ranges in self.ranges.values())
 

@@ -26,7 +26,6 @@ from PySide6.QtWidgets import (
 
 from tally_app.store.records import BoardMember
 from ui.context import AppContext
-from ui.equation_view import LOCKED_STATES
 from ui.messages import UserMessage
 from ui.models import ItemRole, SnapshotTableModel
 from ui.pages.base import Page
@@ -160,7 +159,7 @@ class BoardPage(Page):
         return self.add_person()
 
     def is_locked(self) -> bool:
-        return self.ctx.open.state in LOCKED_STATES
+        return self.ctx.open.locked
 
     # --- actions --------------------------------------------------------------------------
 

@@ -33,7 +33,6 @@ from tally_app.entries import ContestEntry, ContestLine, PrecinctEntries, Sheet,
 from tally_app.reconcile.equations import Equation, contest_equations
 from ui.context import AppContext
 from ui.equation_view import (
-    LOCKED_STATES,
     EquationView,
     FindingsView,
     VerdictBadge,
@@ -357,7 +356,7 @@ class ContestPage(Page):
 
     def enter(self) -> None:
         session = self.ctx.open
-        locked = session.state in LOCKED_STATES
+        locked = session.locked
         # K follows the ballot accounting until a worker types it (the core decides).
         if self.ctx.attempt(
             lambda: session.sync_contest_ballots(

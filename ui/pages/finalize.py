@@ -33,8 +33,6 @@ from ui.widgets import StatusBadge
 if TYPE_CHECKING:  # the session (and the store) loads only when a precinct opens
     from tally_app.session import Readiness
 
-LOCKED_STATES = ("finalized", "exported")
-
 
 @dataclass(frozen=True, slots=True)
 class TotalRow:
@@ -148,7 +146,7 @@ class FinalizePage(Page):
         self.tallied.setText(self.tr("Ballots tallied: {0}").format(_count(self, tallied)))
         self.model.set_items(self._totals())
 
-        if session.state in LOCKED_STATES:
+        if session.locked:
             self.blocked_box.hide()
             self.confirm_box.hide()
             self.state.show_status(

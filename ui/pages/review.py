@@ -32,7 +32,6 @@ from tally_app.reconcile import Finding
 from tally_app.reconcile.messages import FIELD_LABELS
 from tally_app.store.records import Explanation
 from ui.context import AppContext
-from ui.equation_view import LOCKED_STATES
 from ui.models import ItemRole, SnapshotTableModel
 from ui.pages.base import Page
 from ui.pages.board import FittedTable
@@ -238,7 +237,7 @@ class ReviewPage(Page):
         self._reload(0)
 
     def is_locked(self) -> bool:
-        return self.ctx.open.state in LOCKED_STATES
+        return self.ctx.open.locked
 
     def commit_pending(self) -> bool:
         """Before the page is left: save each draft the whole board ticked; ask about others.
