@@ -16,21 +16,21 @@ from PySide6.QtCore import QCoreApplication, QObject, Signal
 from shiboken6 import isValid
 
 from tally_app import service
-from tally_app.audit.events import Actor
 from tally_app.clock import Clock, SystemClock
 from tally_app.definition.model import ElectionDefinition
-from tally_app.entries import Sheet
 from tally_app.errors import TallyError
 from ui.messages import UserMessage, error_message, unexpected_message
 
 if TYPE_CHECKING:  # the store (and sqlite-utils) loads only when a precinct opens
+    from tally_app.audit.events import Actor
+    from tally_app.entries import Sheet
     from tally_app.session import PrecinctSession
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
 
 # Board roles that enter each sheet, by the ids the embedded definitions use.
-SHEET_ROLES = {Sheet.A: "tally_keeper_a", Sheet.B: "tally_keeper_b"}
+SHEET_ROLES = {"A": "tally_keeper_a", "B": "tally_keeper_b"}  # by Sheet value
 
 
 def tr(text: str) -> str:
@@ -67,6 +67,8 @@ class AppContext(QObject):
 
     def open_precinct(self, precinct_id: str) -> bool:
         """Start or resume a precinct of the current election; False (reported) on failure."""
+        from tally_app.audit.events import Actor
+
         assert self.definition is not None
         self.close_precinct()
         session = self.attempt(
@@ -101,7 +103,9 @@ class AppContext(QObject):
     def actor(self, sheet: Sheet | None = None) -> Actor:
         """Who the audit log names for an action: the sheet's tally keeper, else the inspector."""
         board = self.open.board()
-        wanted = SHEET_ROLES.get(sheet) if sheet is not None else None
+        from tally_app.audit.events import Actor
+
+        wanted = SHEET_ROLES.get(sheet.value) if sheet is not None else None
         for role in (wanted, "inspector"):
             for member in board:
                 if member.role == role:

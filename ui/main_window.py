@@ -9,6 +9,7 @@ the current step in the precinct file, so a restart resumes on the same page.
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Qt, QTimer
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
@@ -32,8 +33,10 @@ from ui.context import AppContext
 from ui.messages import UserMessage
 from ui.pages.base import Page
 from ui.pages.start import StartPage
-from ui.steps import Step
 from ui.widgets import CountField, StatusBadge
+
+if TYPE_CHECKING:  # the steps and their pages load with the first precinct
+    from ui.steps import Step
 
 
 class MainWindow(QMainWindow):
