@@ -19,11 +19,11 @@ from __future__ import annotations
 import os
 import secrets
 import sqlite3
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from types import EllipsisType, TracebackType
-from typing import Any, Self
+from typing import Any, Self, TypeVar
 
 from sqlite_utils import Database
 
@@ -52,6 +52,8 @@ from tally_app.store.validation import (
 )
 
 RESOLVE_CHOICES = ("A", "B", "recount")
+
+_T = TypeVar("_T")
 
 
 class PrecinctStore:
@@ -290,19 +292,15 @@ class PrecinctStore:
             self._require(
                 "SELECT 1 FROM ballot_style WHERE id = ?", [style_id], "ballot style", style_id
             )
-            self._refuse_if_locked(EventId.ACCOUNTING_RANGE_ADDED, actor, details)
-            with self._db.atomic():
-                cursor = self._db.execute(
-                    "INSERT INTO unused_range (ballot_style_id, first_serial, last_serial) "
-                    "VALUES (?, ?, ?)",
-                    [style_id, first, last],
-                )
-                range_id = int(cursor.lastrowid or 0)
-                self._edited(actor)
-                self._append(
-                    EventId.ACCOUNTING_RANGE_ADDED, actor, {"range_id": range_id, **details}
-                )
-        return range_id
+            return self._add_row(
+                EventId.ACCOUNTING_RANGE_ADDED,
+                actor,
+                details,
+                "INSERT INTO unused_range (ballot_style_id, first_serial, last_serial) "
+                "VALUES (?, ?, ?)",
+                [style_id, first, last],
+                id_key="range_id",
+            )
 
     def remove_unused_range(self, range_id: int, actor: Actor) -> None:
         with self._guard():
@@ -313,13 +311,15 @@ class PrecinctStore:
             if row is None:
                 raise unknown("unused serial range", str(range_id))
             details = {"range_id": range_id, "style_id": row[0], "first": row[1], "last": row[2]}
-            self._refuse_if_locked(EventId.ACCOUNTING_RANGE_REMOVED, actor, details)
-            with self._db.atomic():
-                self._db.execute("DELETE FROM unused_range WHERE id = ?", [range_id])
-                self._edited(actor)
-                self._append(EventId.ACCOUNTING_RANGE_REMOVED, actor, details)
+            self._run_edit(
+                EventId.ACCOUNTING_RANGE_REMOVED,
+                actor,
+                details,
+                "DELETE FROM unused_range WHERE id = ?",
+                [range_id],
+            )
 
-    # --- contests -----------------------------------------------------------------------
+    # --- contests ---------------------------------------------------------------------
 
     def set_vote(
         self,
@@ -397,18 +397,14 @@ class PrecinctStore:
                 "contest_id": contest_id,
                 "name": name,
             }
-            self._refuse_if_locked(EventId.CONTEST_WRITE_IN_ADDED, actor, details)
-            with self._db.atomic():
-                cursor = self._db.execute(
-                    "INSERT INTO write_in (sheet, contest_id, name, value) VALUES (?, ?, ?, NULL)",
-                    [sheet.value, contest_id, name],
-                )
-                write_in_id = int(cursor.lastrowid or 0)
-                self._edited(actor)
-                self._append(
-                    EventId.CONTEST_WRITE_IN_ADDED, actor, {"write_in_id": write_in_id, **details}
-                )
-        return write_in_id
+            return self._add_row(
+                EventId.CONTEST_WRITE_IN_ADDED,
+                actor,
+                details,
+                "INSERT INTO write_in (sheet, contest_id, name, value) VALUES (?, ?, ?, NULL)",
+                [sheet.value, contest_id, name],
+                id_key="write_in_id",
+            )
 
     def set_write_in(
         self,
@@ -441,17 +437,17 @@ class PrecinctStore:
                 "old": old_count,
                 "new": new_count,
             }
-            self._refuse_if_locked(EventId.CONTEST_WRITE_IN_CHANGED, actor, details)
-            if new_name == old_name and new_count == old_count:
-                return False
-            with self._db.atomic():
+
+            def change() -> tuple[bool, dict[str, object] | None]:
+                if new_name == old_name and new_count == old_count:
+                    return False, None
                 self._db.execute(
                     "UPDATE write_in SET name = ?, value = ? WHERE id = ?",
                     [new_name, new_count, write_in_id],
                 )
-                self._edited(actor)
-                self._append(EventId.CONTEST_WRITE_IN_CHANGED, actor, details)
-        return True
+                return True, details
+
+            return self._edit(EventId.CONTEST_WRITE_IN_CHANGED, actor, details, change)
 
     def remove_write_in(self, write_in_id: int, actor: Actor) -> None:
         with self._guard():
@@ -467,11 +463,13 @@ class PrecinctStore:
                 "name": row[2],
                 "old": row[3],
             }
-            self._refuse_if_locked(EventId.CONTEST_WRITE_IN_REMOVED, actor, details)
-            with self._db.atomic():
-                self._db.execute("DELETE FROM write_in WHERE id = ?", [write_in_id])
-                self._edited(actor)
-                self._append(EventId.CONTEST_WRITE_IN_REMOVED, actor, details)
+            self._run_edit(
+                EventId.CONTEST_WRITE_IN_REMOVED,
+                actor,
+                details,
+                "DELETE FROM write_in WHERE id = ?",
+                [write_in_id],
+            )
 
     def fill_blanks_with_zero(
         self,
@@ -495,55 +493,46 @@ class PrecinctStore:
             "sheet": sheet_value,
             "contest_id": contest_id,
         }
+        scopes: list[tuple[str, str, str, list[object]]]
+        if accounting:
+            scopes = [
+                ("style_count", "'style', ballot_style_id, field", "", []),
+                ("roster_count", "'roster', field", "", []),
+            ]
+        else:
+            where, params = "", list[object]()
+            if sheet_value is not None:
+                where += " AND sheet = ?"
+                params.append(sheet_value)
+            if contest_id is not None:
+                where += " AND contest_id = ?"
+                params.append(contest_id)
+            scopes = [
+                ("selection_count", "'vote', sheet, contest_id, selection_id", where, params),
+                ("contest_count", "'line', sheet, contest_id, line", where, params),
+                ("write_in", "'write_in', id", where, params),
+            ]
+
+        def fill() -> tuple[int, dict[str, object] | None]:
+            # Each filled field is named in the event, so the log replays exactly.
+            fields: list[list[object]] = []
+            for table, key, where, params in scopes:
+                condition = f"value IS NULL{where}"
+                fields += [
+                    list(row)
+                    for row in self._db.execute(
+                        f"SELECT {key} FROM {table} WHERE {condition} ORDER BY rowid", params
+                    )
+                ]
+                self._db.execute(f"UPDATE {table} SET value = 0 WHERE {condition}", params)
+            if not fields:
+                return 0, None
+            return len(fields), {**details, "filled": len(fields), "fields": fields}
+
         with self._guard():
             if contest_id is not None:
                 self._require_contest(contest_id)
-            self._refuse_if_locked(EventId.ENTRY_BLANKS_FILLED, actor, details)
-            with self._db.atomic():
-                # Each filled field is named in the event, so the log replays exactly.
-                fields: list[list[object]] = []
-                scopes: list[tuple[str, str, str, list[object]]]
-                if accounting:
-                    scopes = [
-                        ("style_count", "'style', ballot_style_id, field", "", []),
-                        ("roster_count", "'roster', field", "", []),
-                    ]
-                else:
-                    where, params = "", list[object]()
-                    if sheet_value is not None:
-                        where += " AND sheet = ?"
-                        params.append(sheet_value)
-                    if contest_id is not None:
-                        where += " AND contest_id = ?"
-                        params.append(contest_id)
-                    scopes = [
-                        (
-                            "selection_count",
-                            "'vote', sheet, contest_id, selection_id",
-                            where,
-                            params,
-                        ),
-                        ("contest_count", "'line', sheet, contest_id, line", where, params),
-                        ("write_in", "'write_in', id", where, params),
-                    ]
-                for table, key, where, params in scopes:
-                    condition = f"value IS NULL{where}"
-                    fields += [
-                        list(row)
-                        for row in self._db.execute(
-                            f"SELECT {key} FROM {table} WHERE {condition} ORDER BY rowid", params
-                        )
-                    ]
-                    self._db.execute(f"UPDATE {table} SET value = 0 WHERE {condition}", params)
-                filled = len(fields)
-                if filled:
-                    self._edited(actor)
-                    self._append(
-                        EventId.ENTRY_BLANKS_FILLED,
-                        actor,
-                        {**details, "filled": filled, "fields": fields},
-                    )
-        return filled
+            return self._edit(EventId.ENTRY_BLANKS_FILLED, actor, details, fill)
 
     def resolve_difference(
         self, contest_id: str, field: str, value: int, choice: str, actor: Actor
@@ -597,13 +586,13 @@ class PrecinctStore:
                 "choice": choice,
                 "value": value,
             }
-            self._refuse_if_locked(EventId.DOUBLE_ENTRY_DIFFERENCE_RESOLVED, actor, details)
-            with self._db.atomic():
-                self._db.execute(
-                    f"UPDATE {table} SET value = ? WHERE {where}", [value, contest_id, field]
-                )
-                self._edited(actor)
-                self._append(EventId.DOUBLE_ENTRY_DIFFERENCE_RESOLVED, actor, details)
+            self._run_edit(
+                EventId.DOUBLE_ENTRY_DIFFERENCE_RESOLVED,
+                actor,
+                details,
+                f"UPDATE {table} SET value = ? WHERE {where}",
+                [value, contest_id, field],
+            )
 
     # --- board, seals, explanations ---------------------------------------------------
 
@@ -616,19 +605,16 @@ class PrecinctStore:
         check_pin_hash(pin_hash)
         details: dict[str, object] = {"name": name, "role": role}
         with self._guard():
-            self._refuse_if_locked(EventId.BOARD_MEMBER_ADDED, actor, details)
-            with self._db.atomic():
-                cursor = self._db.execute(
-                    "INSERT INTO board_member (name, role, pin_hash) VALUES (?, ?, ?)",
-                    [name, role, pin_hash],
-                )
-                member_id = int(cursor.lastrowid or 0)
-                self._append(
-                    EventId.BOARD_MEMBER_ADDED,
-                    actor,
-                    {"member_id": member_id, **details, "has_pin": pin_hash is not None},
-                )
-        return member_id
+            return self._add_row(
+                EventId.BOARD_MEMBER_ADDED,
+                actor,
+                details,
+                "INSERT INTO board_member (name, role, pin_hash) VALUES (?, ?, ?)",
+                [name, role, pin_hash],
+                id_key="member_id",
+                extra={"has_pin": pin_hash is not None},
+                counts=False,
+            )
 
     def remove_board_member(self, member_id: int, actor: Actor) -> None:
         with self._guard():
@@ -638,19 +624,21 @@ class PrecinctStore:
             if row is None:
                 raise unknown("board member", str(member_id))
             details = {"member_id": member_id, "name": row[0], "role": row[1]}
-            self._refuse_if_locked(EventId.BOARD_MEMBER_REMOVED, actor, details)
-            if self._exists(
-                "SELECT 1 FROM explanation_signature WHERE board_member_id = ?", [member_id]
-            ):
-                raise InputError(
-                    "member_has_signed",
-                    f"{row[0]} signed an explanation, so they stay on the board record; "
-                    "add the new member instead.",
-                    member_id=member_id,
-                )
-            with self._db.atomic():
+
+            def remove() -> tuple[None, dict[str, object]]:
+                if self._exists(
+                    "SELECT 1 FROM explanation_signature WHERE board_member_id = ?", [member_id]
+                ):
+                    raise InputError(
+                        "member_has_signed",
+                        f"{row[0]} signed an explanation, so they stay on the board record; "
+                        "add the new member instead.",
+                        member_id=member_id,
+                    )
                 self._db.execute("DELETE FROM board_member WHERE id = ?", [member_id])
-                self._append(EventId.BOARD_MEMBER_REMOVED, actor, details)
+                return None, details
+
+            self._edit(EventId.BOARD_MEMBER_REMOVED, actor, details, remove, counts=False)
 
     def board(self) -> tuple[BoardMember, ...]:
         with self._guard():
@@ -661,14 +649,15 @@ class PrecinctStore:
         number = require_text(number, "blank_number", "Type the number printed on the seal.")
         details: dict[str, object] = {"purpose": purpose, "number": number}
         with self._guard():
-            self._refuse_if_locked(EventId.SEAL_ADDED, actor, details)
-            with self._db.atomic():
-                cursor = self._db.execute(
-                    "INSERT INTO seal (purpose, number) VALUES (?, ?)", [purpose, number]
-                )
-                seal_id = int(cursor.lastrowid or 0)
-                self._append(EventId.SEAL_ADDED, actor, {"seal_id": seal_id, **details})
-        return seal_id
+            return self._add_row(
+                EventId.SEAL_ADDED,
+                actor,
+                details,
+                "INSERT INTO seal (purpose, number) VALUES (?, ?)",
+                [purpose, number],
+                id_key="seal_id",
+                counts=False,
+            )
 
     def remove_seal(self, seal_id: int, actor: Actor) -> None:
         with self._guard():
@@ -678,10 +667,14 @@ class PrecinctStore:
             if row is None:
                 raise unknown("seal", str(seal_id))
             details = {"seal_id": seal_id, "purpose": row[0], "number": row[1]}
-            self._refuse_if_locked(EventId.SEAL_REMOVED, actor, details)
-            with self._db.atomic():
-                self._db.execute("DELETE FROM seal WHERE id = ?", [seal_id])
-                self._append(EventId.SEAL_REMOVED, actor, details)
+            self._run_edit(
+                EventId.SEAL_REMOVED,
+                actor,
+                details,
+                "DELETE FROM seal WHERE id = ?",
+                [seal_id],
+                counts=False,
+            )
 
     def seals(self) -> tuple[Seal, ...]:
         with self._guard():
@@ -725,15 +718,14 @@ class PrecinctStore:
                 "actual": actual,
                 "signers": names,
             }
-            self._refuse_if_locked(EventId.EXPLANATION_ADDED, actor, details)
-            with self._db.atomic():
+
+            def insert() -> tuple[int, dict[str, object]]:
                 created_at = iso_seconds(self._clock.now())
                 cursor = self._db.execute(
                     "INSERT INTO explanation (rule_id, subject, text, created_at, expected, "
                     "actual) VALUES (?, ?, ?, ?, ?, ?)",
                     [rule.value, subject, text, created_at, expected, actual],
                 )
-                details["created_at"] = created_at
                 explanation_id = int(cursor.lastrowid or 0)
                 for member_id in signers:
                     self._db.execute(
@@ -741,19 +733,23 @@ class PrecinctStore:
                         "VALUES (?, ?)",
                         [explanation_id, member_id],
                     )
-                self._append(
-                    EventId.EXPLANATION_ADDED,
-                    actor,
-                    {"explanation_id": explanation_id, **details},
-                )
-        return explanation_id
+                logged = {"explanation_id": explanation_id, **details, "created_at": created_at}
+                return explanation_id, logged
+
+            return self._edit(EventId.EXPLANATION_ADDED, actor, details, insert, counts=False)
 
     def explanations(self) -> tuple[Explanation, ...]:
         with self._guard():
             return reads.read_explanations(self._db)
 
+    # --- state ------------------------------------------------------------------------
+
     def transition(
-        self, to_state: str, actor: Actor, *, details: Mapping[str, object] | None = None
+        self,
+        to_state: str,
+        actor: Actor,
+        *,
+        details: Mapping[str, object] | None = None,
     ) -> None:
         """Move the precinct along its state machine (``states.ALLOWED``).
 
@@ -860,22 +856,6 @@ class PrecinctStore:
         with self._guard(), self._db.atomic():
             self._db.execute("UPDATE precinct SET resume_page = ? WHERE id = 1", [page])
 
-    # --- reads ------------------------------------------------------------------------
-
-    def snapshot(self) -> PrecinctEntries:
-        """Everything entered, as immutable values (blank = None)."""
-        with self._guard():
-            return reads.read_snapshot(self._db)
-
-    def override_reasons(self) -> Mapping[tuple[Sheet, str, ContestLine], str]:
-        """Why a contest line (usually K_c) was overridden, where the board said so."""
-        with self._guard():
-            return reads.read_override_reasons(self._db)
-
-    def audit_events(self) -> tuple[AuditEvent, ...]:
-        with self._guard():
-            return tuple(parse_event(r) for r in audit_log.read_records(self._db))
-
     # --- audit ------------------------------------------------------------------------
 
     def acknowledge_audit_problems(self, supervisor: Actor, reason: str) -> None:
@@ -936,6 +916,22 @@ class PrecinctStore:
             with self._db.atomic():
                 self._append(EventId(event), actor, details, disposition=disposition)
 
+    def audit_events(self) -> tuple[AuditEvent, ...]:
+        with self._guard():
+            return tuple(parse_event(r) for r in audit_log.read_records(self._db))
+
+    # --- reads ------------------------------------------------------------------------
+
+    def snapshot(self) -> PrecinctEntries:
+        """Everything entered, as immutable values (blank = None)."""
+        with self._guard():
+            return reads.read_snapshot(self._db)
+
+    def override_reasons(self) -> Mapping[tuple[Sheet, str, ContestLine], str]:
+        """Why a contest line (usually K_c) was overridden, where the board said so."""
+        with self._guard():
+            return reads.read_override_reasons(self._db)
+
     # --- internals --------------------------------------------------------------------
 
     @contextmanager
@@ -980,16 +976,16 @@ class PrecinctStore:
     ) -> bool:
         """The one write path of a single count: compare, update, log, in one transaction."""
         has_reason = table == "contest_count"
-        self._refuse_if_locked(event, actor, {**details, "new": value})
         columns = "value, override_reason" if has_reason else "value"
-        with self._db.atomic():
+
+        def update() -> tuple[bool, dict[str, object] | None]:
             row = self._db.execute(
                 f"SELECT {columns} FROM {table} WHERE {where}", params
             ).fetchone()
             old = row[0]
             old_reason = row[1] if has_reason else None
             if old == value and old_reason == reason:
-                return False
+                return False, None
             if has_reason:
                 self._db.execute(
                     f"UPDATE {table} SET value = ?, override_reason = ? WHERE {where}",
@@ -997,12 +993,74 @@ class PrecinctStore:
                 )
             else:
                 self._db.execute(f"UPDATE {table} SET value = ? WHERE {where}", [value, *params])
-            self._edited(actor)
             logged = {**details, "old": old, "new": value}
             if has_reason:
                 logged["reason"] = reason
-            self._append(event, actor, logged)
-        return True
+            return True, logged
+
+        return self._edit(event, actor, {**details, "new": value}, update)
+
+    def _edit(
+        self,
+        event: EventId,
+        actor: Actor,
+        details: Mapping[str, object],
+        change: Callable[[], tuple[_T, Mapping[str, object] | None]],
+        *,
+        counts: bool = True,
+    ) -> _T:
+        """The shared tail of every add, remove and set of the entries, once the caller has
+        validated its input and read the row: refuse a locked precinct or an untrusted file
+        (a ``failure`` event with ``details``), then ONE transaction that runs ``change``
+        and, when it returns what to log (None: nothing changed), sends a reconciled
+        precinct back to counting (only for ``counts``) and appends ``event``. Returns what
+        ``change`` returned first."""
+        self._refuse_if_locked(event, actor, details)
+        with self._db.atomic():
+            result, logged = change()
+            if logged is not None:
+                if counts:
+                    self._edited(actor)
+                self._append(event, actor, logged)
+        return result
+
+    def _add_row(
+        self,
+        event: EventId,
+        actor: Actor,
+        details: Mapping[str, object],
+        sql: str,
+        params: Sequence[object],
+        *,
+        id_key: str,
+        extra: Mapping[str, object] | None = None,
+        counts: bool = True,
+    ) -> int:
+        """``_edit`` of one INSERT: the new row's id is logged as ``id_key`` and returned."""
+
+        def insert() -> tuple[int, dict[str, object]]:
+            row_id = int(self._db.execute(sql, list(params)).lastrowid or 0)
+            return row_id, {id_key: row_id, **details, **(extra or {})}
+
+        return self._edit(event, actor, details, insert, counts=counts)
+
+    def _run_edit(
+        self,
+        event: EventId,
+        actor: Actor,
+        details: Mapping[str, object],
+        sql: str,
+        params: Sequence[object],
+        *,
+        counts: bool = True,
+    ) -> None:
+        """``_edit`` of one UPDATE or DELETE, logged with ``details`` as they are."""
+
+        def run() -> tuple[None, Mapping[str, object]]:
+            self._db.execute(sql, list(params))
+            return None, details
+
+        self._edit(event, actor, details, run, counts=counts)
 
     def _refuse_if_locked(
         self, event: EventId, actor: Actor, details: Mapping[str, object]
