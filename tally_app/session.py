@@ -142,8 +142,6 @@ class PrecinctSession:
     @property
     def locked(self) -> bool:
         """Finalized or exported: counts change only through a supervisor's correction."""
-        from tally_app.store.states import is_locked
-
         return is_locked(self.state)
 
     @property
