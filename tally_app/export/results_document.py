@@ -1,0 +1,383 @@
+"""One precinct's finalized results as a NIST SP 1500-100 v2 (ERR CDF) JSON document.
+
+The document is built from the finalized snapshot only (sheet A is the record), so it
+refuses any blank count: a results file must never say 0 where nobody counted. It holds
+only this precinct, the jurisdiction and district units it needs, and the laptop as a
+``ReportingDevice``; a consumer joins it to the definition through the reused ids.
+
+Id mapping (every ``@id`` in the document is unique; see CDF_NOTES §2, §5):
+
+- precinct, districts, parties, contests and selections: the definition's own ids;
+- candidates: ``candidate-<selection id>``, because NIST keeps a ``Candidate`` and its
+  ``CandidateSelection`` as two objects that both need an ``@id``;
+- the unqualified write-ins of a contest, pooled: ``<contest id>-write-ins``;
+- the jurisdiction, which has no id in the definition: ``state-<state code>`` and
+  ``county-<county name as a slug>``;
+- the device: ``device-<device id>``.
+
+Bytes are canonical (`results_json_bytes`): the same data gives the same bytes, so the
+file can be signed and re-derived.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import re
+from collections.abc import Iterator, Mapping, Sequence
+from datetime import datetime
+from typing import Any
+
+from tally_app.clock import iso_seconds
+from tally_app.definition.model import (
+    CandidateContest,
+    Contest,
+    ElectionDefinition,
+    MeasureContest,
+)
+from tally_app.entries import ContestEntry, PrecinctEntries, Sheet, StyleField
+
+T_ = "ElectionResults."
+FINGERPRINT_TYPE = "election-definition-sha256"
+DISCREPANCY_TYPE = "DISCREPANCY"
+DEVICE_IDENTITY_TYPE = "device-identity"
+CANDIDATE_PREFIX = "candidate-"
+WRITE_INS_SUFFIX = "-write-ins"
+DEVICE_PREFIX = "device-"
+
+
+def _text(content: str) -> dict[str, Any]:
+    return {
+        "@type": T_ + "InternationalizedText",
+        "Text": [{"@type": T_ + "LanguageString", "Language": "en", "Content": content}],
+    }
+
+
+def _external(other_type: str, value: str) -> dict[str, Any]:
+    return {
+        "@type": T_ + "ExternalIdentifier",
+        "Type": "other",
+        "OtherType": other_type,
+        "Value": value,
+    }
+
+
+def _slug(text: str) -> str:
+    return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-") or "unit"
+
+
+def _total(gp_unit: str, count: int) -> list[dict[str, Any]]:
+    return [{"@type": T_ + "VoteCounts", "GpUnitId": gp_unit, "Type": "total", "Count": count}]
+
+
+def _blanks(definition: ElectionDefinition, entries: PrecinctEntries) -> Iterator[str]:
+    """Where a count is still blank, in words, for the refusal message."""
+    for style_id, style in entries.styles.items():
+        for f in StyleField:
+            if style[f] is None:
+                yield f"{f.value} of ballot style {style_id}"
+    for roster_field, value in entries.roster.items():
+        if value is None:
+            yield f"roster {roster_field.value}"
+    sheets = (Sheet.A, Sheet.B) if definition.policy.double_entry else (Sheet.A,)
+    for sheet in sheets:
+        for contest_id, entry in entries.sheets.get(sheet, {}).items():
+            for sel, v in entry.votes.items():
+                if v is None:
+                    yield f"votes for {sel} in {contest_id} on sheet {sheet.value}"
+            for line, v in entry.lines.items():
+                if v is None:
+                    yield f"{line.value} in {contest_id} on sheet {sheet.value}"
+            for w in entry.write_ins:
+                if w.count is None:
+                    yield f"write-in {w.name!r} in {contest_id} on sheet {sheet.value}"
+
+
+def _count(value: int | None) -> int:
+    if value is None:  # guarded by _blanks; kept for the type checker
+        raise ValueError("A count is blank; finalize the precinct before exporting.")
+    return value
+
+
+def _contest(contest: Contest, entry: ContestEntry, precinct_id: str) -> dict[str, Any]:
+    other = {
+        "@type": T_ + "OtherCounts",
+        "GpUnitId": precinct_id,
+        "Overvotes": _count(entry.overvotes),
+        "Undervotes": _count(entry.undervotes),
+    }
+    if isinstance(contest, MeasureContest):
+        return {
+            "@type": T_ + "BallotMeasureContest",
+            "@id": contest.id,
+            "Name": contest.title,
+            "ElectionDistrictId": contest.district_id,
+            "FullText": _text(contest.text),
+            "ContestSelection": [
+                {
+                    "@type": T_ + "BallotMeasureSelection",
+                    "@id": option.id,
+                    "Selection": _text(option.name),
+                    "SequenceOrder": order,
+                    "VoteCounts": _total(precinct_id, _count(entry.votes.get(option.id))),
+                }
+                for order, option in enumerate(contest.options, start=1)
+            ],
+            "OtherCounts": [other],
+        }
+    selections: list[dict[str, Any]] = []
+    for order, candidate in enumerate(contest.candidates, start=1):
+        selection: dict[str, Any] = {
+            "@type": T_ + "CandidateSelection",
+            "@id": candidate.id,
+            "CandidateIds": [CANDIDATE_PREFIX + candidate.id],
+            "SequenceOrder": order,
+            "VoteCounts": _total(precinct_id, _count(entry.votes.get(candidate.id))),
+        }
+        if candidate.write_in:
+            selection["IsWriteIn"] = True
+        selections.append(selection)
+    if contest.unqualified_write_ins or entry.write_ins:
+        selections.append(
+            {
+                "@type": T_ + "CandidateSelection",
+                "@id": contest.id + WRITE_INS_SUFFIX,
+                "IsWriteIn": True,
+                "SequenceOrder": len(selections) + 1,
+                "VoteCounts": _total(precinct_id, sum(_count(w.count) for w in entry.write_ins)),
+            }
+        )
+    return {
+        "@type": T_ + "CandidateContest",
+        "@id": contest.id,
+        "Name": contest.title,
+        "ElectionDistrictId": contest.district_id,
+        "VotesAllowed": contest.vote_for,
+        "NumberElected": contest.vote_for,
+        "ContestSelection": selections,
+        "OtherCounts": [other],
+    }
+
+
+def _ids(node: Any) -> Iterator[str]:
+    if isinstance(node, dict):
+        if "@id" in node:
+            yield node["@id"]
+        for value in node.values():
+            yield from _ids(value)
+    elif isinstance(node, list):
+        for value in node:
+            yield from _ids(value)
+
+
+def results_document(
+    definition: ElectionDefinition,
+    precinct_id: str,
+    entries: PrecinctEntries,
+    *,
+    generated: datetime,
+    device_id: str,
+    county_issued: bool,
+    is_test: bool = False,
+    correction: bool = False,
+    discrepancies: Sequence[str] = (),
+    app_version: str,
+) -> dict[str, Any]:
+    """The NIST ERR v2 results document of one finalized precinct, as plain JSON data.
+
+    Raises ValueError when a count is blank or a contest of the precinct has no sheet A,
+    since the document is only ever made from finalized, complete data.
+    """
+    try:
+        precinct = definition.precinct(precinct_id)
+    except KeyError:
+        raise ValueError(
+            f"Precinct {precinct_id!r} is not in election {definition.id}; "
+            "export a precinct of this election."
+        ) from None
+    blanks = list(_blanks(definition, entries))
+    if blanks:
+        more = f" (and {len(blanks) - 1} more)" if len(blanks) > 1 else ""
+        raise ValueError(
+            f"Cannot make the results document: {blanks[0]} is blank{more}; "
+            "enter every count and finalize the precinct first."
+        )
+    contests = definition.contests_for(precinct_id)
+    sheet_a = entries.sheets.get(Sheet.A, {})
+    missing = [c.id for c in contests if c.id not in sheet_a]
+    if missing:
+        raise ValueError(
+            f"Cannot make the results document: contest {missing[0]} has no sheet A entry; "
+            "enter every contest and finalize the precinct first."
+        )
+    tallied = entries.tallied
+    if tallied is None:  # impossible after _blanks, unless a style has no accounting at all
+        raise ValueError("Cannot make the results document: the ballot accounting is blank.")
+    outstanding = sum(_count(s[StyleField.PROVISIONAL]) for s in entries.styles.values())
+
+    jurisdiction = definition.jurisdiction
+    state_id = "state-" + jurisdiction.state_code.lower()
+    county_id = "county-" + _slug(jurisdiction.county)
+    device_unit = DEVICE_PREFIX + device_id
+    district_ids = sorted({c.district_id for c in contests})
+    districts = {d.id: d for d in definition.districts}
+
+    gp_units: list[dict[str, Any]] = [
+        {
+            "@type": T_ + "ReportingUnit",
+            "@id": state_id,
+            "Type": "state",
+            "Name": _text(jurisdiction.state),
+            "ComposingGpUnitIds": [county_id],
+        },
+        {
+            "@type": T_ + "ReportingUnit",
+            "@id": county_id,
+            "Type": "county",
+            "Name": _text(jurisdiction.county),
+            "ComposingGpUnitIds": [precinct.id],
+        },
+    ]
+    for district_id in district_ids:
+        if district_id in (state_id, county_id):
+            continue
+        district = districts.get(district_id)
+        unit: dict[str, Any] = {
+            "@type": T_ + "ReportingUnit",
+            "@id": district_id,
+            "Type": district.type if district else "other",
+            "IsDistricted": True,
+            "ComposingGpUnitIds": [precinct.id],
+        }
+        if district is None:
+            unit["OtherType"] = "district"
+        else:
+            unit["Name"] = _text(district.name)
+        gp_units.append(unit)
+    precinct_unit: dict[str, Any] = {
+        "@type": T_ + "ReportingUnit",
+        "@id": precinct.id,
+        "Type": "precinct",
+        "Name": _text(precinct.name or precinct.id),
+        "ComposingGpUnitIds": [device_unit],
+        "CountStatus": [
+            {"@type": T_ + "CountStatus", "Type": "total", "Status": "completed"},
+            {"@type": T_ + "CountStatus", "Type": "write-in", "Status": "completed"},
+        ],
+    }
+    if precinct.registered_voters is not None:
+        precinct_unit["VotersRegistered"] = precinct.registered_voters
+    gp_units.append(precinct_unit)
+    gp_units.append(
+        {
+            "@type": T_ + "ReportingDevice",
+            "@id": device_unit,
+            "SerialNumber": device_id,
+            "DeviceClass": {
+                "@type": T_ + "DeviceClass",
+                "Type": "manual-count",
+                "Model": "Precinct Tally",
+            },
+            "ExternalIdentifier": [
+                _external(
+                    DEVICE_IDENTITY_TYPE, "county-issued" if county_issued else "not county-issued"
+                )
+            ],
+        }
+    )
+
+    candidates: list[dict[str, Any]] = []
+    party_ids: set[str] = set()
+    for contest in contests:
+        if isinstance(contest, CandidateContest):
+            for c in contest.candidates:
+                candidate: dict[str, Any] = {
+                    "@type": T_ + "Candidate",
+                    "@id": CANDIDATE_PREFIX + c.id,
+                    "BallotName": _text(c.name),
+                }
+                if c.party_id is not None:
+                    candidate["PartyId"] = c.party_id
+                    party_ids.add(c.party_id)
+                candidates.append(candidate)
+    parties = [
+        {
+            "@type": T_ + "Party",
+            "@id": p.id,
+            "Name": _text(p.name),
+            "Abbreviation": _text(p.abbreviation),
+        }
+        for p in definition.parties
+        if p.id in party_ids
+    ]
+
+    election: dict[str, Any] = {
+        "@type": T_ + "Election",
+        "Name": _text(definition.title),
+        "Type": definition.type,
+        "StartDate": definition.date,
+        "EndDate": definition.date,
+        "ElectionScopeId": county_id,
+        "BallotCounts": [
+            {
+                "@type": T_ + "BallotCounts",
+                "GpUnitId": precinct.id,
+                "Type": "total",
+                "BallotsCast": tallied,
+                "BallotsOutstanding": outstanding,
+            }
+        ],
+        "Contest": [_contest(c, sheet_a[c.id], precinct.id) for c in contests],
+    }
+    if candidates:
+        election["Candidate"] = candidates
+
+    external = [_external(FINGERPRINT_TYPE, definition.fingerprint)]
+    external += [_external(DISCREPANCY_TYPE, text) for text in discrepancies]
+    doc: dict[str, Any] = {
+        "@type": T_ + "ElectionReport",
+        "Format": "precinct-level",
+        "GeneratedDate": iso_seconds(generated),
+        "Issuer": jurisdiction.county,
+        "IssuerAbbreviation": jurisdiction.state_code,
+        "SequenceStart": 1,
+        "SequenceEnd": 1,
+        "Status": "correction" if correction else "unofficial-complete",
+        "VendorApplicationId": f"Precinct Tally {app_version}",
+        "ExternalIdentifier": external,
+        "GpUnit": gp_units,
+        "Election": [election],
+    }
+    if parties:
+        doc["Party"] = parties
+    if is_test:
+        doc["IsTest"] = True
+        doc["TestType"] = "logic-and-accuracy"
+
+    seen: set[str] = set()
+    for identifier in _ids(doc):
+        if identifier in seen:
+            raise ValueError(
+                f"The id {identifier!r} names two different objects in the results document; "
+                "give every precinct, district, party, contest and selection its own id."
+            )
+        seen.add(identifier)
+    return doc
+
+
+def _finite(node: Any) -> None:
+    if isinstance(node, float) and not math.isfinite(node):
+        raise ValueError("The results document holds a number that is not finite.")
+    if isinstance(node, Mapping):
+        for value in node.values():
+            _finite(value)
+    elif isinstance(node, list):
+        for value in node:
+            _finite(value)
+
+
+def results_json_bytes(doc: Mapping[str, Any]) -> bytes:
+    """Canonical bytes: sorted keys, UTF-8, no NaN, two-space indent, a final newline."""
+    _finite(doc)
+    text = json.dumps(doc, sort_keys=True, ensure_ascii=False, allow_nan=False, indent=2)
+    return (text + "\n").encode("utf-8")
