@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 from collections.abc import Iterator, Mapping
 from dataclasses import replace
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from importlib.resources import files
 from pathlib import Path
 from types import MappingProxyType
@@ -19,15 +19,12 @@ from typing import Any
 import pytest
 
 from tally_app import service
-from tally_app.audit.events import Actor
-from tally_app.clock import FixedClock
 from tally_app.definition.model import (
     BallotStyle,
     BallotStyleId,
     CandidateContest,
     ContestId,
     DistrictId,
-    ElectionDefinition,
     MeasureContest,
     MeasureOption,
     Precinct,
@@ -39,44 +36,24 @@ from tally_app.entries import (
     ContestEntry,
     ContestLine,
     PrecinctEntries,
-    RosterField,
     Sheet,
     StyleAccounting,
-    StyleField,
 )
 from tally_app.export.results_document import results_document, results_json_bytes
 from tally_app.session import PrecinctSession
+from tests.balanced_precinct import (
+    ACCOUNTING,
+    INSPECTOR,
+    ROSTER,
+    T,
+    add_two_members,
+    enter_accounting,
+    enter_contest,
+    start,
+)
 
-INSPECTOR = Actor("Maria Lopez", "inspector")
-CLOCK_START = datetime(2017, 6, 6, 20, 0, tzinfo=UTC)
 GENERATED = datetime(2017, 6, 6, 21, 14, 5, 123456, tzinfo=UTC)
 DEVICE = "laptop-0042"
-
-# A balanced precinct: 300 received, 250 voted (2 provisional, 1 rejected), 5 spoiled, 45 unused.
-ACCOUNTING = {
-    StyleField.RECEIVED: 300,
-    StyleField.VOTED: 250,
-    StyleField.PROVISIONAL: 2,
-    StyleField.REJECTED: 1,
-    StyleField.SPOILED: 5,
-    StyleField.UNUSED: 45,
-    StyleField.BLANK: 1,
-    StyleField.PROVISIONAL_ISSUED: 2,
-}
-ROSTER = {
-    RosterField.SIGNATURES: 250,
-    RosterField.NOT_VOTED: 2,
-    RosterField.VBM_DROPPED: 12,
-    RosterField.VBM_SURRENDERED: 3,
-}
-T = 250 - 2 - 1  # ballots hand-tallied: 247
-
-
-def _open(tmp_path: Path, definition: ElectionDefinition) -> PrecinctSession:
-    clock = FixedClock(CLOCK_START, timedelta(seconds=1))
-    return service.start_precinct(
-        tmp_path, definition, definition.precincts[0].id, actor=INSPECTOR, clock=clock
-    )
 
 
 def enter_complete(
@@ -88,36 +65,20 @@ def enter_complete(
     over: int,
 ) -> None:
     """Enter the accounting, the roster and the one contest on both sheets, identically."""
-    style = session.precinct.ballot_style_ids[0]
-    for f, v in ACCOUNTING.items():
-        session.set_style_field(style, f, v, INSPECTOR)
-    session.add_unused_range(style, 1001, 1045, INSPECTOR)
-    for roster_field, v in ROSTER.items():
-        session.set_roster_field(roster_field, v, INSPECTOR)
-    contest = session.contests[0]
+    enter_accounting(session)
     for sheet in (Sheet.A, Sheet.B):
-        for selection_id, count in votes.items():
-            session.set_vote(sheet, contest.id, selection_id, count, INSPECTOR)
-        for name, count in write_ins.items():
-            session.add_write_in(sheet, contest.id, name, INSPECTOR)
-            wid = session.entries().sheets[sheet][contest.id].write_ins[-1].id
-            session.set_write_in(wid, count=count, actor=INSPECTOR)
-        session.set_line(sheet, contest.id, ContestLine.UNDERVOTES, under, INSPECTOR)
-        session.set_line(sheet, contest.id, ContestLine.OVERVOTES, over, INSPECTOR)
-        session.set_line(sheet, contest.id, ContestLine.BALLOTS, T, INSPECTOR)
+        enter_contest(session, sheet, votes, write_ins, under=under, over=over)
 
 
 def finalize(session: PrecinctSession) -> None:
-    a = session.add_board_member("Maria Lopez", "inspector", INSPECTOR)
-    b = session.add_board_member("Sam Park", session.definition.board_roles[1].id, INSPECTOR)
-    session.finalize((a, b), INSPECTOR)
+    session.finalize(add_two_members(session), INSPECTOR)
     assert session.state == "finalized"
 
 
 @pytest.fixture
 def general(tmp_path: Path) -> Iterator[PrecinctSession]:
     """The CA-34 runoff: Ahn 100, Gomez 140, write-ins 2, under 4, over 1 = 247."""
-    s = _open(tmp_path, service.default_definition())
+    s = start(tmp_path, service.default_definition())
     contest = s.contests[0]
     assert isinstance(contest, CandidateContest)
     ahn, gomez = (c.id for c in contest.on_ballot)
@@ -131,7 +92,7 @@ def general(tmp_path: Path) -> Iterator[PrecinctSession]:
 def primary(tmp_path: Path) -> Iterator[PrecinctSession]:
     """The 23-candidate primary with its qualified write-in and two unqualified names."""
     definition = next(d for d in service.embedded_definitions() if d.id == "ca34-2017-04-04")
-    s = _open(tmp_path, definition)
+    s = start(tmp_path, definition)
     contest = s.contests[0]
     assert isinstance(contest, CandidateContest)
     assert len(contest.on_ballot) == 23 and len(contest.qualified_write_ins) == 1
@@ -362,7 +323,7 @@ def test_no_nan_in_canonical_bytes() -> None:
 
 
 def test_a_blank_count_is_refused(tmp_path: Path) -> None:
-    s = _open(tmp_path, service.default_definition())
+    s = start(tmp_path, service.default_definition())
     try:
         contest = s.contests[0]
         assert isinstance(contest, CandidateContest)
@@ -376,7 +337,7 @@ def test_a_blank_count_is_refused(tmp_path: Path) -> None:
 
 
 def test_a_blank_write_in_count_is_refused(tmp_path: Path) -> None:
-    s = _open(tmp_path, service.default_definition())
+    s = start(tmp_path, service.default_definition())
     try:
         contest = s.contests[0]
         ahn, gomez = contest.selection_ids

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
@@ -11,71 +11,20 @@ import pytest
 from tally_app import service
 from tally_app.audit.events import Actor
 from tally_app.clock import FixedClock
-from tally_app.definition.model import CandidateContest, RuleId, Severity
-from tally_app.entries import ContestLine, RosterField, Sheet, StyleField
+from tally_app.definition.model import RuleId, Severity
+from tally_app.entries import Sheet, StyleField
 from tally_app.errors import InputError
 from tally_app.session import PrecinctSession
+from tests.balanced_precinct import CLOCK_START, INSPECTOR, add_two_members, enter_balanced, start
 
-INSPECTOR = Actor("Maria Lopez", "inspector")
 SUPERVISOR = Actor("Sam Okafor", "supervisor")
-CLOCK_START = datetime(2017, 6, 6, 20, 0, tzinfo=UTC)
-
-# A balanced precinct: 300 received, 250 voted (2 provisional, 1 rejected), 5 spoiled, 45 unused.
-ACCOUNTING = {
-    StyleField.RECEIVED: 300,
-    StyleField.VOTED: 250,
-    StyleField.PROVISIONAL: 2,
-    StyleField.REJECTED: 1,
-    StyleField.SPOILED: 5,
-    StyleField.UNUSED: 45,
-    StyleField.BLANK: 1,
-    StyleField.PROVISIONAL_ISSUED: 2,
-}
-ROSTER = {
-    RosterField.SIGNATURES: 250,
-    RosterField.NOT_VOTED: 2,
-    RosterField.VBM_DROPPED: 12,
-    RosterField.VBM_SURRENDERED: 3,
-}
-T = 250 - 2 - 1  # ballots hand-tallied
 
 
 @pytest.fixture
 def session(tmp_path: Path) -> Iterator[PrecinctSession]:
-    definition = service.default_definition()
-    clock = FixedClock(CLOCK_START, timedelta(seconds=1))
-    s = service.start_precinct(
-        tmp_path, definition, definition.precincts[0].id, actor=INSPECTOR, clock=clock
-    )
+    s = start(tmp_path)
     yield s
     s.close()
-
-
-def enter_balanced(session: PrecinctSession, *, ahn_on_b: int = 100) -> None:
-    style = session.precinct.ballot_style_ids[0]
-    for f, v in ACCOUNTING.items():
-        session.set_style_field(style, f, v, INSPECTOR)
-    session.add_unused_range(style, 1001, 1045, INSPECTOR)
-    for roster_field, v in ROSTER.items():
-        session.set_roster_field(roster_field, v, INSPECTOR)
-    contest = session.contests[0]
-    assert isinstance(contest, CandidateContest)
-    ahn, gomez = (c.id for c in contest.on_ballot)
-    for sheet, ahn_votes in ((Sheet.A, 100), (Sheet.B, ahn_on_b)):
-        session.set_vote(sheet, contest.id, ahn, ahn_votes, INSPECTOR)
-        session.set_vote(sheet, contest.id, gomez, 140, INSPECTOR)
-        session.add_write_in(sheet, contest.id, "Mickey Mouse", INSPECTOR)
-        wid = session.entries().sheets[sheet][contest.id].write_ins[-1].id
-        session.set_write_in(wid, count=2, actor=INSPECTOR)
-        session.set_line(sheet, contest.id, ContestLine.UNDERVOTES, 4, INSPECTOR)
-        session.set_line(sheet, contest.id, ContestLine.OVERVOTES, 1, INSPECTOR)
-        session.set_line(sheet, contest.id, ContestLine.BALLOTS, T, INSPECTOR)
-
-
-def board(session: PrecinctSession) -> tuple[int, int]:
-    a = session.add_board_member("Maria Lopez", "inspector", INSPECTOR)
-    b = session.add_board_member("Sam Park", session.definition.board_roles[1].id, INSPECTOR)
-    return a, b
 
 
 def test_a_new_precinct_is_all_blank_and_cannot_finalize(session: PrecinctSession) -> None:
@@ -84,7 +33,7 @@ def test_a_new_precinct_is_all_blank_and_cannot_finalize(session: PrecinctSessio
     assert all(v is None for v in entries.roster.values())
     blank = [f for f in session.findings() if f.code == "a8_blank"]
     assert blank and all(f.severity is Severity.BLOCK for f in blank)
-    a, b = board(session)
+    a, b = add_two_members(session)
     with pytest.raises(InputError) as err:
         session.finalize((a, b), INSPECTOR)
     assert err.value.code == "finalize_blocked"
@@ -103,7 +52,7 @@ def test_zero_is_not_blank(session: PrecinctSession) -> None:
 def test_balanced_precinct_finalizes_and_locks(session: PrecinctSession) -> None:
     enter_balanced(session)
     assert [f for f in session.findings() if f.severity is not Severity.WARN] == []
-    a, b = board(session)
+    a, b = add_two_members(session)
     with pytest.raises(InputError) as err:
         session.finalize((a, a), INSPECTOR)
     assert err.value.code == "finalize_confirmers"
@@ -137,7 +86,7 @@ def test_discrepancy_needs_an_explanation_signed_by_every_member(session: Precin
     session.set_style_field(style, StyleField.RECEIVED, 301, INSPECTOR)  # A1 now off by one
     (a1,) = [f for f in session.findings() if f.rule is RuleId.A1]
     assert a1.severity is Severity.EXPLAIN and a1.difference is not None and abs(a1.difference) == 1
-    a, b = board(session)
+    a, b = add_two_members(session)
     with pytest.raises(InputError) as err:
         session.finalize((a, b), INSPECTOR)
     assert err.value.code == "finalize_unexplained"
@@ -192,7 +141,7 @@ def test_blank_fields_block_finalizing_whatever_the_policy_says(tmp_path: Path) 
         tmp_path / "data", definition, definition.precincts[0].id, actor=INSPECTOR, clock=clock
     ) as s:
         assert not [f for f in s.findings() if f.severity is Severity.BLOCK]
-        a, b = board(s)
+        a, b = add_two_members(s)
         with pytest.raises(InputError) as err:
             s.finalize((a, b), INSPECTOR)
         assert err.value.code == "finalize_blank"
@@ -212,7 +161,7 @@ def test_an_untrusted_file_cannot_be_finalized(tmp_path: Path, session: Precinct
     import sqlite3
 
     enter_balanced(session)
-    a, b = board(session)
+    a, b = add_two_members(session)
     path = session.path
     session.close()
     conn = sqlite3.connect(path)
@@ -238,7 +187,7 @@ def test_an_explanation_covers_only_the_numbers_it_explains(session: PrecinctSes
     style = session.precinct.ballot_style_ids[0]
     session.set_style_field(style, StyleField.RECEIVED, 301, INSPECTOR)
     (a1,) = [f for f in session.findings() if f.rule is RuleId.A1]
-    a, b = board(session)
+    a, b = add_two_members(session)
     session.add_explanation(a1, "One ballot was found stuck to another.", [a, b], INSPECTOR)
     (explanation,) = session.explanations()
     assert (explanation.expected, explanation.actual) == (a1.expected, a1.actual)
@@ -261,7 +210,7 @@ def test_finalize_through_the_session_is_one_transaction(session: PrecinctSessio
     import sqlite3
 
     enter_balanced(session)
-    a, b = board(session)
+    a, b = add_two_members(session)
     with sqlite3.connect(session.path) as conn:
         conn.execute(
             "CREATE TRIGGER test_final_fails BEFORE INSERT ON audit_event "

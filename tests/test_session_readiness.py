@@ -4,60 +4,25 @@ when it was finalized, the contests missing on sheet B, and the resume bookmark.
 from __future__ import annotations
 
 from collections.abc import Iterator
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
 
 import pytest
 
 from tally_app import service
 from tally_app.audit.events import Actor
-from tally_app.clock import FixedClock
 from tally_app.definition.model import CandidateContest
-from tally_app.entries import ContestLine, RosterField, Sheet, StyleField
+from tally_app.entries import ContestLine, Sheet, StyleField
 from tally_app.errors import InputError
 from tally_app.session import PrecinctSession
-
-INSPECTOR = Actor("Maria Lopez", "inspector")
-START = datetime(2017, 6, 6, 20, 0, tzinfo=UTC)
-ACCOUNTING = {
-    StyleField.RECEIVED: 300,
-    StyleField.VOTED: 250,
-    StyleField.PROVISIONAL: 2,
-    StyleField.REJECTED: 1,
-    StyleField.SPOILED: 5,
-    StyleField.UNUSED: 45,
-    StyleField.BLANK: 1,
-    StyleField.PROVISIONAL_ISSUED: 2,
-}
-ROSTER = {
-    RosterField.SIGNATURES: 250,
-    RosterField.NOT_VOTED: 2,
-    RosterField.VBM_DROPPED: 12,
-    RosterField.VBM_SURRENDERED: 3,
-}
+from tests.balanced_precinct import CLOCK_START, INSPECTOR, add_two_members, enter_accounting, start
 
 
 @pytest.fixture
 def session(tmp_path: Path) -> Iterator[PrecinctSession]:
-    definition = service.default_definition()
-    s = service.start_precinct(
-        tmp_path,
-        definition,
-        definition.precincts[0].id,
-        actor=INSPECTOR,
-        clock=FixedClock(START, timedelta(seconds=1)),
-    )
+    s = start(tmp_path)
     yield s
     s.close()
-
-
-def enter_accounting(session: PrecinctSession) -> None:
-    style = session.precinct.ballot_style_ids[0]
-    for f, v in ACCOUNTING.items():
-        session.set_style_field(style, f, v, INSPECTOR)
-    session.add_unused_range(style, 1001, 1045, INSPECTOR)
-    for roster_field, v in ROSTER.items():
-        session.set_roster_field(roster_field, v, INSPECTOR)
 
 
 def enter_sheet(session: PrecinctSession, sheet: Sheet) -> None:
@@ -69,12 +34,6 @@ def enter_sheet(session: PrecinctSession, sheet: Sheet) -> None:
     session.set_line(sheet, contest.id, ContestLine.UNDERVOTES, 4, INSPECTOR)
     session.set_line(sheet, contest.id, ContestLine.OVERVOTES, 1, INSPECTOR)
     session.sync_contest_ballots(contest.id, sheet, INSPECTOR)
-
-
-def board(session: PrecinctSession) -> tuple[int, int]:
-    a = session.add_board_member("Maria Lopez", "inspector", INSPECTOR)
-    b = session.add_board_member("Sam Park", session.definition.board_roles[1].id, INSPECTOR)
-    return a, b
 
 
 def refusal(session: PrecinctSession, confirmers: tuple[int, int]) -> str:
@@ -100,7 +59,7 @@ def test_readiness_is_the_rule_finalize_applies(session: PrecinctSession) -> Non
     assert not ready.has_two_members and not ready.can_finalize
     assert refusal(session, (1, 2)) == "finalize_confirmers"
 
-    a, b = board(session)
+    a, b = add_two_members(session)
     ready = session.readiness()
     assert ready.has_two_members and ready.can_finalize
     assert session.finalized_at() is None
@@ -114,7 +73,7 @@ def test_an_unexplained_discrepancy_is_in_readiness(session: PrecinctSession) ->
     enter_accounting(session)
     enter_sheet(session, Sheet.A)
     enter_sheet(session, Sheet.B)
-    a, b = board(session)
+    a, b = add_two_members(session)
     style = session.precinct.ballot_style_ids[0]
     session.set_style_field(style, StyleField.RECEIVED, 301, INSPECTOR)  # A1 off by one
     ready = session.readiness()
@@ -129,13 +88,13 @@ def test_finalized_at_is_the_moment_of_the_last_lock(session: PrecinctSession) -
     enter_accounting(session)
     enter_sheet(session, Sheet.A)
     enter_sheet(session, Sheet.B)
-    a, b = board(session)
+    a, b = add_two_members(session)
     session.finalize((a, b), INSPECTOR)
     locked = session.store.audit_events()[-1]
     assert locked.details["to"] == "finalized"
     moment = session.finalized_at()
     assert moment is not None and moment == datetime.fromisoformat(locked.at)
-    assert START < moment < START + timedelta(hours=1)
+    assert CLOCK_START < moment < CLOCK_START + timedelta(hours=1)
     session.begin_correction("Recount", Actor("Sam Okafor", "supervisor"))
     assert session.finalized_at() is None  # open again for the correction
 

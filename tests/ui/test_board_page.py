@@ -17,7 +17,7 @@ from tally_app.clock import FixedClock
 from tally_app.definition.model import RuleId
 from tally_app.entries import StyleField
 from tally_app.store.records import BoardMember
-from tests.test_service_flow import enter_balanced
+from tests.balanced_precinct import enter_balanced
 from ui.context import AppContext
 from ui.messages import UserMessage
 from ui.pages.board import BoardPage

@@ -15,7 +15,7 @@ from tally_app import service
 from tally_app.clock import FixedClock
 from tally_app.definition.model import CandidateContest
 from tally_app.entries import ContestLine, Sheet
-from tests.test_service_flow import enter_balanced
+from tests.balanced_precinct import enter_balanced
 from ui.context import AppContext
 from ui.pages.compare import ComparePage
 

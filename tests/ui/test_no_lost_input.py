@@ -18,7 +18,7 @@ from pytestqt.qtbot import QtBot
 from tally_app import service
 from tally_app.entries import RosterField, StyleField
 from tally_app.errors import SystemError_
-from tests.test_service_flow import enter_balanced
+from tests.balanced_precinct import enter_balanced
 from ui.context import AppContext
 from ui.main_window import MainWindow
 from ui.pages.accounting import AccountingPage
