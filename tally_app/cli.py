@@ -17,24 +17,17 @@ import os
 import sys
 from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
-from typing import Any, NoReturn, TextIO
+from typing import Any, TextIO
 
-EXIT_OK = 0
-EXIT_INVALID = 1
-EXIT_USAGE = 2
-EXIT_INTERNAL = 70  # EX_SOFTWARE
-PROG = "tally-app"
-
-
-class _Parser(argparse.ArgumentParser):
-    """argparse, but a usage error is one sentence on stderr and exit 2 (no usage dump)."""
-
-    def error(self, message: str) -> NoReturn:
-        self.exit(
-            EXIT_USAGE,
-            f"{self.prog}: error: {message}; run '{self.prog} --help' for usage.\n",
-        )
-
+from tally_app.commands.base import (
+    EXIT_INTERNAL,
+    EXIT_INVALID,
+    EXIT_OK,
+    EXIT_USAGE,
+    PROG,
+    count,
+)
+from tally_app.commands.base import Parser as _Parser
 
 # --- tally-app definition check ----------------------------------------------------------
 
@@ -91,20 +84,16 @@ def _cmd_definition_check(args: argparse.Namespace, out: TextIO, err: TextIO) ->
             continue
         if d is not None:
             out.write(
-                f'{path}: valid — {d.id} "{d.title}", {_count(len(d.precincts), "precinct")}, '
-                f"{_count(len(d.contests), 'contest')}, fingerprint {d.fingerprint}\n"
+                f'{path}: valid — {d.id} "{d.title}", {count(len(d.precincts), "precinct")}, '
+                f"{count(len(d.contests), 'contest')}, fingerprint {d.fingerprint}\n"
             )
         else:
-            out.write(f"{path}: invalid — {_count(len(result.problems), 'problem')}:\n")
+            out.write(f"{path}: invalid — {count(len(result.problems), 'problem')}:\n")
             out.writelines(f"{path}: {p.path}: {p.message} [{p.code}]\n" for p in result.problems)
     if args.json:
         json.dump({"files": reports}, out, indent=2, ensure_ascii=False)
         out.write("\n")
     return EXIT_OK if all(r["valid"] for r in reports) else EXIT_INVALID
-
-
-def _count(n: int, noun: str) -> str:
-    return f"{n} {noun}" if n == 1 else f"{n} {noun}s"
 
 
 # --- tally-app gui: the windows live in ui/, which the core never imports --------------------
