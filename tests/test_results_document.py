@@ -11,7 +11,6 @@ import json
 from collections.abc import Iterator, Mapping
 from dataclasses import replace
 from datetime import UTC, datetime
-from importlib.resources import files
 from pathlib import Path
 from types import MappingProxyType
 from typing import Any
@@ -41,6 +40,8 @@ from tally_app.entries import (
 )
 from tally_app.export.results_document import results_document, results_json_bytes
 from tally_app.session import PrecinctSession
+from tally_app.verify.arithmetic import arithmetic_problems
+from tally_app.verify.references import objects, reference_problems
 from tests.balanced_precinct import (
     ACCOUNTING,
     INSPECTOR,
@@ -123,54 +124,8 @@ def schema_errors(doc: Mapping[str, Any]) -> list[str]:
     return [f"{list(e.absolute_path)}: {e.message}" for e in nist_validator().iter_errors(doc)]
 
 
-def _nist_definitions() -> dict[str, Any]:
-    text = (files("resources") / "schemas" / "NIST_V2_election_results_reporting.json").read_text(
-        encoding="utf-8"
-    )
-    definitions: dict[str, Any] = json.loads(text)["definitions"]
-    return definitions
-
-
-def _objects(node: Any) -> Iterator[dict[str, Any]]:
-    if isinstance(node, dict):
-        yield node
-        for value in node.values():
-            yield from _objects(value)
-    elif isinstance(node, list):
-        for value in node:
-            yield from _objects(value)
-
-
-# Named like a reference but free text: the application's name and version (no refTypes).
-NOT_REFERENCES = frozenset({"VendorApplicationId"})
-
-
 def reference_errors(doc: Mapping[str, Any]) -> list[str]:
-    """Every …Id/…Ids must name a unique @id whose @type the schema's refTypes allow."""
-    definitions = _nist_definitions()
-    objects = list(_objects(doc))
-    ids = [o["@id"] for o in objects if "@id" in o]
-    errors = [f"duplicate @id {i!r}" for i in sorted({i for i in ids if ids.count(i) > 1})]
-    kinds = {o["@id"]: o["@type"] for o in objects if "@id" in o}
-    checked = 0
-    for obj in objects:
-        props = definitions[obj["@type"]]["properties"]
-        for name, value in obj.items():
-            if name in NOT_REFERENCES or not (name.endswith("Id") or name.endswith("Ids")):
-                continue
-            spec = props[name]
-            allowed = spec.get("refTypes") or spec.get("items", {}).get("refTypes")
-            if not allowed:
-                errors.append(f"{obj['@type']}.{name} has no refTypes in the schema")
-                continue
-            for target in value if isinstance(value, list) else [value]:
-                checked += 1
-                if target not in kinds:
-                    errors.append(f"{obj['@type']}.{name} → {target!r} does not exist")
-                elif kinds[target] not in allowed:
-                    errors.append(f"{obj['@type']}.{name} → {target!r} is a {kinds[target]}")
-    assert checked > 0
-    return errors
+    return reference_problems(doc)
 
 
 def check_identity(doc: Mapping[str, Any]) -> None:
@@ -182,10 +137,11 @@ def check_identity(doc: Mapping[str, Any]) -> None:
         (other,) = contest["OtherCounts"]
         n = contest.get("VotesAllowed", 1)
         assert votes + other["Overvotes"] + other["Undervotes"] == n * ballots["BallotsCast"]
+    assert arithmetic_problems(doc) == []
 
 
 def selection(doc: Mapping[str, Any], selection_id: str) -> dict[str, Any]:
-    for obj in _objects(doc):
+    for obj in objects(doc):
         if obj.get("@id") == selection_id:
             return obj
     raise AssertionError(selection_id)
@@ -424,4 +380,29 @@ def test_the_reference_check_catches_what_the_schema_cannot(general: PrecinctSes
     assert schema_errors(doc) == []
     errors = reference_errors(doc)
     assert any("ElectionScopeId" in e and "ReportingDevice" in e for e in errors)
-    assert any("'nowhere' does not exist" in e for e in errors)
+    assert any("'nowhere', which does not exist" in e for e in errors)
+
+
+def test_the_arithmetic_check_catches_one_vote_too_many(general: PrecinctSession) -> None:
+    doc = document(general)
+    contest = doc["Election"][0]["Contest"][0]
+    contest["ContestSelection"][0]["VoteCounts"][0]["Count"] += 1
+    (problem,) = arithmetic_problems(doc)
+    assert contest["Name"] in problem and "add up to 248" in problem and "247" in problem
+    contest["ContestSelection"][0]["VoteCounts"][0]["Count"] = 2.5
+    assert "not a whole number" in arithmetic_problems(doc)[0]
+
+
+def test_a_contest_on_some_ballot_styles_only_is_bounded_not_exact(
+    general: PrecinctSession,
+) -> None:
+    """Without a per-contest ballot count, a contest on some styles is checked against T."""
+    doc = document(general)
+    election = doc["Election"][0]
+    contest = election["Contest"][0]
+    election["BallotStyle"][0]["OrderedContent"] = []  # the style no longer carries it
+    selection = contest["ContestSelection"][0]["VoteCounts"][0]
+    selection["Count"] -= 1  # one ballot short of T: fine if the contest is on some styles
+    assert arithmetic_problems(doc) == []
+    selection["Count"] += 2  # one mark over T ballots: never possible
+    assert "not a whole number of ballots" in arithmetic_problems(doc)[0]

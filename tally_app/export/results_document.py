@@ -41,6 +41,7 @@ T_ = "ElectionResults."
 FINGERPRINT_TYPE = "election-definition-sha256"
 DISCREPANCY_TYPE = "DISCREPANCY"
 DEVICE_IDENTITY_TYPE = "device-identity"
+BALLOT_STYLE_TYPE = "ballot-style"
 CANDIDATE_PREFIX = "candidate-"
 WRITE_INS_SUFFIX = "-write-ins"
 DEVICE_PREFIX = "device-"
@@ -156,6 +157,21 @@ def _contest(contest: Contest, entry: ContestEntry, precinct_id: str) -> dict[st
         "NumberElected": contest.vote_for,
         "ContestSelection": selections,
         "OtherCounts": [other],
+    }
+
+
+def _ballot_style(
+    definition: ElectionDefinition, style_id: str, precinct_id: str
+) -> dict[str, Any]:
+    style = definition.ballot_style(style_id)
+    return {
+        "@type": T_ + "BallotStyle",
+        "GpUnitIds": [precinct_id],
+        "OrderedContent": [
+            {"@type": T_ + "OrderedContest", "ContestId": contest_id}
+            for contest_id in style.contest_ids
+        ],
+        "ExternalIdentifier": [_external(BALLOT_STYLE_TYPE, style_id)],
     }
 
 
@@ -326,6 +342,11 @@ def results_document(
                 "BallotsCast": tallied,
                 "BallotsOutstanding": outstanding,
             }
+        ],
+        # Which contests each ballot style carries: a receiver re-checks a contest's
+        # arithmetic exactly only where every ballot of the precinct carried it.
+        "BallotStyle": [
+            _ballot_style(definition, s, precinct.id) for s in precinct.ballot_style_ids
         ],
         "Contest": [_contest(c, sheet_a[c.id], precinct.id) for c in contests],
     }
