@@ -1,0 +1,171 @@
+"""Detached CMS signatures for results files (DESIGN §9): ``FILE.p7s`` beside ``FILE``.
+
+Signing uses `cryptography` (DER, SHA-256, the signer certificate inside, binary content) so
+that ``openssl cms -verify -binary`` accepts it. Verifying uses pyHanko with a certvalidator
+``ValidationContext``: the signature must match the data, and with trust roots the signer
+must chain to one of them at the time of verification. A ``.p7s`` from a USB drive is hostile:
+every failure becomes a `SignatureCheck` with one sentence, never an exception.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from cryptography import x509
+from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives.serialization import pkcs7
+
+from tally_app.trust.identity import Identity
+
+if TYPE_CHECKING:
+    from pyhanko_certvalidator import ValidationContext
+
+# pyHanko logs each failed path with its traceback; with no logging set up, Python would print
+# that on stderr. A NullHandler stops that; an application log still receives them.
+for _name in ("pyhanko", "pyhanko_certvalidator"):
+    logging.getLogger(_name).addHandler(logging.NullHandler())
+
+MAX_SIGNATURE_BYTES = 1024 * 1024
+ACCEPTED_DIGESTS = frozenset({"sha256", "sha384", "sha512"})
+CONTEXT_LIFETIME_S = 60.0  # a context validates "now" as of its creation; renew it each minute
+
+
+def sign_detached(data: bytes, identity: Identity) -> bytes:
+    """A detached CMS signature (DER) over ``data``, with the signer and issuer certificates."""
+    builder = (
+        pkcs7.PKCS7SignatureBuilder()
+        .set_data(data)
+        .add_signer(identity.certificate, identity.private_key, hashes.SHA256())
+    )
+    for cert in identity.chain:
+        builder = builder.add_certificate(cert)
+    return builder.sign(
+        serialization.Encoding.DER,
+        [pkcs7.PKCS7Options.DetachedSignature, pkcs7.PKCS7Options.Binary],
+    )
+
+
+@dataclass(frozen=True)
+class SignatureCheck:
+    """What a verifier learned about one detached signature."""
+
+    intact: bool  # the signature matches the data
+    trusted: bool  # chains to one of the trust roots (False when none were given)
+    signer: str  # signer CN ("" when unknown)
+    county_issued: bool  # the signer certificate is not self-signed
+    problem: str | None  # one sentence if not intact, or (with roots) not trusted
+
+
+def _broken(problem: str, signer: str = "", county_issued: bool = False) -> SignatureCheck:
+    return SignatureCheck(
+        intact=False, trusted=False, signer=signer, county_issued=county_issued, problem=problem
+    )
+
+
+_contexts: dict[tuple[bytes, ...], tuple[float, ValidationContext]] = {}
+
+
+def _context(trust_roots: Sequence[x509.Certificate]) -> ValidationContext:
+    """One ValidationContext per set of roots, renewed each minute (it fixes "now")."""
+    from asn1crypto import x509 as ax509  # type: ignore[import-untyped]
+    from pyhanko_certvalidator import ValidationContext
+
+    key = tuple(c.public_bytes(serialization.Encoding.DER) for c in trust_roots)
+    cached = _contexts.get(key)
+    now = time.monotonic()
+    if cached is not None and now - cached[0] < CONTEXT_LIFETIME_S:
+        return cached[1]
+    context = ValidationContext(trust_roots=[ax509.Certificate.load(der) for der in key])
+    if len(_contexts) > 16:
+        _contexts.clear()
+    _contexts[key] = (now, context)
+    return context
+
+
+def _parse(signature: bytes) -> tuple[Any, str, bool] | str:
+    """(SignedData, signer CN, county-issued), or the sentence saying why it is unusable."""
+    from asn1crypto import cms as acms  # type: ignore[import-untyped]
+
+    if not signature:
+        return "The signature file is empty."
+    if len(signature) > MAX_SIGNATURE_BYTES:
+        return "The signature file is too large to be a detached signature."
+    try:
+        info = acms.ContentInfo.load(signature, strict=True)
+        if info["content_type"].native != "signed_data":
+            return "The signature file is not a CMS signed-data signature."
+        signed = info["content"]
+        signer_infos = signed["signer_infos"]
+        if len(signer_infos) != 1:
+            return f"The signature has {len(signer_infos)} signers instead of exactly one."
+        if signed["encap_content_info"]["content"].native is not None:
+            return "The signature holds its own content instead of being detached."
+        digest = signer_infos[0]["digest_algorithm"]["algorithm"].native
+        if digest not in ACCEPTED_DIGESTS:
+            return f"The signature uses the digest {digest}, which is not accepted (use SHA-256)."
+        sid = signer_infos[0]["sid"]
+        signer_cert = None
+        for choice in signed["certificates"] or ():
+            cert = choice.chosen
+            if sid.name == "issuer_and_serial_number":
+                tbs, wanted = cert["tbs_certificate"], sid.chosen
+                match = (
+                    tbs["serial_number"].dump() == wanted["serial_number"].dump()
+                    and tbs["issuer"].dump() == wanted["issuer"].dump()
+                )
+            else:
+                match = cert.key_identifier == sid.chosen.native
+            if match:
+                signer_cert = cert
+                break
+        if signer_cert is None:
+            return "The signature does not carry the signer's certificate."
+        crypto_cert = x509.load_der_x509_certificate(signer_cert.dump())
+    except Exception:  # hostile bytes: any parse failure is "not a signature"
+        return "The signature file is damaged or is not a CMS signature."
+    from tally_app.trust.identity import common_name, is_self_signed
+
+    return signed, common_name(crypto_cert), not is_self_signed(crypto_cert)
+
+
+def verify_detached(
+    data: bytes, signature: bytes, trust_roots: Sequence[x509.Certificate] = ()
+) -> SignatureCheck:
+    """Check a detached CMS signature over ``data``; never raises for bad input."""
+    parsed = _parse(signature)
+    if isinstance(parsed, str):
+        return _broken(parsed)
+    signed, signer, county_issued = parsed
+    from pyhanko.sign.validation import async_validate_detached_cms
+
+    try:
+        status = asyncio.run(
+            async_validate_detached_cms(
+                data, signed, signer_validation_context=_context(trust_roots)
+            )
+        )
+    except Exception:  # pyHanko rejects malformed structures by raising
+        return _broken(f"The signature by {signer} cannot be checked; it is malformed.", signer)
+    intact = bool(status.intact and status.valid)
+    if not intact:
+        return _broken(
+            f"The signature by {signer} does not match the file; the file or its signature "
+            "was changed.",
+            signer,
+            county_issued,
+        )
+    trusted = bool(trust_roots) and bool(status.trusted)
+    problem = None
+    if trust_roots and not trusted:
+        if county_issued:
+            problem = f"The signer {signer} is not certified by the trusted county CA."
+        else:
+            problem = f"The signer {signer} is self-signed, not county-issued."
+    return SignatureCheck(
+        intact=True, trusted=trusted, signer=signer, county_issued=county_issued, problem=problem
+    )
