@@ -98,18 +98,20 @@ def test_chain_recomputes_from_the_export_alone(finalized: PrecinctSession) -> N
     prev = GENESIS_HASH
     for e in events_of(doc):
         ours = stored[int(e["Sequence"])]
+        actor, role = e["UserId"][:-1].rsplit(" (", 1)
+        assert (actor, role) == (ours.actor, ours.role)
         body = {
             "seq": int(e["Sequence"]),
             "at": e["TimeStamp"],
             "event": e["Id"],
-            "actor": ours.actor,  # UserId joins name and role; the store keeps them apart
-            "role": ours.role,
+            "actor": actor,
+            "role": role,
             "disposition": e["Disposition"],
             "details": json.loads(e["Details"]),
         }
         text = prev + json.dumps(body, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
         assert hashlib.sha256(text.encode("utf-8")).hexdigest() == e["Hash"]
-        assert ours.prev_hash == prev
+        assert ours.prev_hash == prev and ours.hash == e["Hash"]
         prev = e["Hash"]
     assert prev == finalized.store.audit_events()[-1].hash
 
@@ -196,7 +198,7 @@ def test_times_with_other_zones_pass_and_a_zoneless_time_is_refused() -> None:
     )
     assert errors(doc) == []
     assert [e["Sequence"] for e in events_of(doc)] == ["1", "2"]
-    assert events_of(doc)[0]["UserId"] == "system"
+    assert events_of(doc)[0]["UserId"] == "system (system)"
     assert events_of(doc)[0]["Details"] == canonical_json({}) == "{}"
     with pytest.raises(ValueError, match="not a date and time with a zone"):
         event_log_document(

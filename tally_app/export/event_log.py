@@ -41,8 +41,9 @@ DEVICE_OTHER_TYPE = "hand-count tally application"
 CHAIN_DETAILS = (
     "Each event's Hash is the SHA-256 (lowercase hex) of the previous event's Hash followed by "
     "the canonical JSON (sorted keys, no spaces, UTF-8) of the object "
-    '{"actor","at","details","disposition","event","role","seq"}; the first event follows '
-    "64 zeros."
+    '{"actor","at","details","disposition","event","role","seq"} (UserId is "actor (role)", '
+    "split at its last ' (', TimeStamp is at, Id is event, Sequence is seq as a number, "
+    "Details is details); the first event follows 64 zeros."
 )
 
 # One sentence per event category (the part of an EventId before the dot).
@@ -71,8 +72,12 @@ def category(event_id: str) -> str:
 
 
 def user_id(actor: str, role: str) -> str:
-    """One string for the schema's single ``UserId``: the name, then the role if it adds one."""
-    return actor if role in ("", actor) else f"{actor} ({role})"
+    """One string for the schema's single ``UserId``: ``"<name> (<role>)"``, always.
+
+    Always both, so a verifier gets the hashed ``actor`` and ``role`` back by splitting at
+    the last ``" ("`` (roles are definition ids, which hold no parentheses).
+    """
+    return f"{actor} ({role})"
 
 
 def _timestamp(event: AuditEvent) -> str:
