@@ -1,7 +1,8 @@
 """Writing export files to a drive: names, symlinks, things in the way, atomic replace,
 read-back verification and progress, on real files in tmp_path (DESIGN §10, §13).
 
-Hashes are checked against ``sha256sum`` where it exists, an implementation independent of
+Each test runs twice: with folder descriptors (``dir_fd``, POSIX) and with full paths and
+``lstat`` checks (the Windows fallback). Hashes are checked against ``sha256sum`` where it exists, an implementation independent of
 the one under test.
 """
 
@@ -18,6 +19,15 @@ import pytest
 from tally_app.errors import InputError, SystemError_
 from tally_app.export import media
 from tally_app.export.media import WrittenFile, free_bytes, write_files
+
+
+@pytest.fixture(autouse=True, params=["dir_fd", "paths"])
+def way(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> str:
+    """Every test runs both ways: by folder descriptor (POSIX) and by path (as on Windows)."""
+    if request.param == "paths":
+        monkeypatch.setattr(media, "_USE_DIR_FD", False)
+    return str(request.param)
+
 
 FILES = (
     ("results.json", b'{"a": 1}\n' * 100),
