@@ -11,12 +11,21 @@ import os
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from tally_app.file_names import file_part
+
 if TYPE_CHECKING:
+    from collections.abc import Callable, Iterable, Sequence
+
+    from cryptography import x509
+
     from tally_app.audit.events import Actor
     from tally_app.clock import Clock
     from tally_app.definition.loader import LoadResult
     from tally_app.definition.model import ElectionDefinition
+    from tally_app.export.bundle import ExportReport
     from tally_app.session import PrecinctSession
+    from tally_app.trust.identity import Identity
+    from tally_app.verify.bundle_check import BundleReport
 
 
 # --- election definitions -------------------------------------------------------------
@@ -95,27 +104,19 @@ def default_data_dir() -> Path:
     return Path(platformdirs.user_data_dir("precinct-tally", appauthor=False))
 
 
-def _file_part(identifier: str) -> str:
-    """An id as a safe file or folder name: no separators, no dot-dot, reversible."""
-    from urllib.parse import quote
-
-    safe = quote(identifier, safe="-_.")
-    return safe.replace(".", "%2E") if safe.strip(".") == "" or safe.startswith(".") else safe
-
-
 def precinct_file(data_dir: Path, election_id: str, precinct_id: str) -> Path:
     """The one SQLite file of a precinct for an election."""
-    return Path(data_dir) / _file_part(election_id) / f"{_file_part(precinct_id)}.sqlite"
+    return Path(data_dir) / file_part(election_id) / f"{file_part(precinct_id)}.sqlite"
 
 
 def started_precincts(data_dir: Path, definition: ElectionDefinition) -> tuple[str, ...]:
     """Ids of the definition's precincts that already have a file in ``data_dir``."""
-    folder = Path(data_dir) / _file_part(definition.id)
+    folder = Path(data_dir) / file_part(definition.id)
     try:
         present = set(os.listdir(folder))  # one directory read, not one stat per precinct
     except OSError:
         return ()
-    return tuple(p.id for p in definition.precincts if f"{_file_part(p.id)}.sqlite" in present)
+    return tuple(p.id for p in definition.precincts if f"{file_part(p.id)}.sqlite" in present)
 
 
 def start_precinct(
@@ -225,3 +226,89 @@ def resume_definition(data_dir: Path) -> ElectionDefinition:
     if note is not None and note[0] in embedded_definition_paths():
         return embedded_definition(note[0])
     return default_definition()
+
+
+# --- device identity, export and verification --------------------------------------------
+
+
+def device_identity(
+    data_dir: Path, passphrase: bytes, *, clock: Clock | None = None, create: bool = False
+) -> Identity:
+    """This laptop's signing identity: the county-issued one if installed, else its own
+    self-signed one (made on first use when ``create``; it says "not county-issued")."""
+    from tally_app.clock import SystemClock
+    from tally_app.trust.identity import local_identity
+
+    return local_identity(Path(data_dir), passphrase, clock=clock or SystemClock(), create=create)
+
+
+def device_identity_status(data_dir: Path) -> str:
+    """ "county", "self-signed" or "none": which identity this laptop would sign with."""
+    from tally_app.trust.identity import local_identity_status
+
+    return local_identity_status(Path(data_dir))
+
+
+def throwaway_identity(clock: Clock | None = None) -> Identity:
+    """A self-signed identity that lives only in memory (commands run without --identity)."""
+    import secrets
+
+    from tally_app.clock import SystemClock
+    from tally_app.trust.identity import self_signed_identity
+
+    return self_signed_identity(
+        f"unregistered-{secrets.token_hex(4)}", clock=clock or SystemClock()
+    )
+
+
+def load_identity(path: Path, passphrase: bytes) -> Identity:
+    """A PKCS#12 device identity (``keys issue-device``), opened with its passphrase."""
+    from tally_app.trust.identity import load_identity as _load
+
+    return _load(Path(path), passphrase)
+
+
+def export_precinct(
+    session: PrecinctSession,
+    root: Path,
+    identity: Identity,
+    *,
+    confirmer_ids: tuple[int, int],
+    actor: Actor,
+    is_test: bool = False,
+    extra_files: Sequence[tuple[str, bytes]] = (),
+    progress: Callable[[str, int, int], None] | None = None,
+) -> ExportReport:
+    """Write the finalized precinct's signed bundle under ``root``, read it back, record it."""
+    from tally_app.export.precinct_export import export_precinct as _export
+
+    return _export(
+        session,
+        Path(root),
+        identity,
+        confirmer_ids=confirmer_ids,
+        actor=actor,
+        is_test=is_test,
+        extra_files=extra_files,
+        progress=progress,
+    )
+
+
+def load_trust_roots(path: Path) -> tuple[x509.Certificate, ...]:
+    """The county CA certificate(s) to trust, from a PEM file (``ca.pem``)."""
+    from tally_app.trust.authority import load_trust_roots as _load
+
+    return _load(Path(path))
+
+
+def verify_bundles(
+    paths: Iterable[Path],
+    trust_roots: Sequence[x509.Certificate] = (),
+    *,
+    deep: bool = True,
+) -> list[BundleReport]:
+    """Find every bundle under ``paths`` and check each one."""
+    from tally_app.verify.bundle_check import verify_bundle
+    from tally_app.verify.discover import find_bundles
+
+    return [verify_bundle(p, trust_roots, deep=deep) for p in find_bundles(paths)]

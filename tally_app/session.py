@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 from types import EllipsisType
-from typing import Self
+from typing import Any, Self
 
 from tally_app.audit.catalogue import EventId
 from tally_app.audit.events import Actor
@@ -461,6 +461,46 @@ class PrecinctSession:
             },
         )
         self._entries = None
+
+    def discrepancies(self) -> tuple[str, ...]:
+        """Each explained discrepancy in one line, as the results file flags it."""
+        texts = {(e.rule_id, e.subject): e.text for e in self.explanations()}
+        return tuple(
+            f"{f.rule.value} {f.subject}: {f.message}"
+            + (
+                f" Explained: {texts[(f.rule.value, f.subject)]}"
+                if (f.rule.value, f.subject) in texts
+                else ""
+            )
+            for f in self.findings()
+            if f.severity is Severity.EXPLAIN
+        )
+
+    def results_document(
+        self, *, device_id: str, county_issued: bool, is_test: bool, app_version: str
+    ) -> dict[str, Any]:
+        """The NIST results document of this finalized precinct, dated when it was finalized
+        (so exporting again gives the same bytes); ``correction`` after an amendment."""
+        from tally_app.export.results_document import results_document
+
+        finalized = self.finalized_at()
+        if finalized is None:
+            raise InputError(
+                "not_finalized",
+                "This precinct is not finalized yet; finalize it before exporting its results.",
+            )
+        return results_document(
+            self.definition,
+            self.precinct.id,
+            self.entries(),
+            generated=finalized,
+            device_id=device_id,
+            county_issued=county_issued,
+            is_test=is_test,
+            correction=self.store.amended,
+            discrepancies=self.discrepancies(),
+            app_version=app_version,
+        )
 
     def begin_correction(self, reason: str, actor: Actor) -> int:
         if not reason.strip():

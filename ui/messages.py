@@ -203,6 +203,83 @@ _TEXTS: dict[str, Callable[[Mapping[str, Any]], tuple[str, str]]] = {
         tr("The PIN could not be saved safely."),
         tr("Set the PIN again on the board page. If it happens again, call the county help line."),
     ),
+    # --- export to a drive -------------------------------------------------------------
+    "not_finalized": lambda p: (
+        tr("This precinct is not finalized yet."),
+        tr("Finish the review and finalize the precinct, then export."),
+    ),
+    "export_confirmers": lambda p: (
+        tr("Exporting needs two different board members."),
+        tr("Choose two different board members to confirm the export."),
+    ),
+    "media_full": lambda p: (
+        tr("The drive is full, so the export is not complete."),
+        tr("Free some space or use another drive, then export again."),
+    ),
+    "media_read_only": lambda p: (
+        tr("The drive is read-only or write-protected."),
+        tr("Slide the drive's lock switch off or use another drive, then export again."),
+    ),
+    "media_removed": lambda p: (
+        tr("The drive could not be written; it may have been removed."),
+        tr(
+            "Plug the drive in again (or use another one), then export again. "
+            "Do not remove it until the app says it is safe."
+        ),
+    ),
+    "media_verify_failed": lambda p: (
+        tr("The files read back from the drive differ from what was written."),
+        tr("Export again to another drive."),
+    ),
+    "media_symlink": lambda p: (
+        tr("The chosen folder on the drive contains a link to somewhere else."),
+        tr("Choose another folder or drive."),
+    ),
+    "media_not_regular": lambda p: (
+        tr("Something on the drive is in the way of the export files."),
+        tr("Choose another folder or drive."),
+    ),
+    "media_bad_name": lambda p: (
+        tr("The export has a file name the app cannot write."),
+        tr("This is a fault in the app; call the county help line."),
+    ),
+    # --- the laptop's signing identity ------------------------------------------------------
+    "wrong_passphrase": lambda p: (
+        tr("The passphrase does not open the laptop's signing key."),
+        tr("Type the passphrase again, exactly as it was chosen."),
+    ),
+    "passphrase_empty": lambda p: (
+        tr("The passphrase is empty."),
+        tr("Type the passphrase of the laptop's signing key."),
+    ),
+    "no_identity": lambda p: (
+        tr("This laptop has no signing key yet."),
+        tr("Choose a passphrase to create one, or ask the county for a device key."),
+    ),
+    "identity_self_signed": lambda p: (
+        tr("That key file is self-signed, not issued by the county."),
+        tr("Use the device key file the county issued."),
+    ),
+    "file_missing": lambda p: (
+        tr("The signing key file is missing."),
+        tr("Ask the county for help: the laptop's key folder may have been changed."),
+    ),
+    "file_is_symlink": lambda p: (
+        tr("The signing key file is a link to somewhere else."),
+        tr("Ask the county for help: the laptop's key folder may have been changed."),
+    ),
+    "not_a_file": lambda p: (
+        tr("The signing key is not a file."),
+        tr("Ask the county for help: the laptop's key folder may have been changed."),
+    ),
+    "file_unreadable": lambda p: (
+        tr("The signing key file cannot be read."),
+        tr("Ask the county for help: the laptop's key folder may have been changed."),
+    ),
+    "file_too_large": lambda p: (
+        tr("The signing key file is far too large to be a key."),
+        tr("Ask the county for help: the laptop's key folder may have been changed."),
+    ),
 }
 
 KNOWN_CODES = frozenset(_TEXTS)

@@ -42,6 +42,7 @@ FINGERPRINT_TYPE = "election-definition-sha256"
 DISCREPANCY_TYPE = "DISCREPANCY"
 DEVICE_IDENTITY_TYPE = "device-identity"
 BALLOT_STYLE_TYPE = "ballot-style"
+ELECTION_ID_TYPE = "election-id"
 CANDIDATE_PREFIX = "candidate-"
 WRITE_INS_SUFFIX = "-write-ins"
 DEVICE_PREFIX = "device-"
@@ -334,6 +335,7 @@ def results_document(
         "StartDate": definition.date,
         "EndDate": definition.date,
         "ElectionScopeId": county_id,
+        "ExternalIdentifier": [_external(ELECTION_ID_TYPE, definition.id)],
         "BallotCounts": [
             {
                 "@type": T_ + "BallotCounts",

@@ -805,6 +805,28 @@ class PrecinctStore:
                 )
                 self._append(EventId.STATE_CHANGED, actor, final)
 
+    def record_export(self, actor: Actor, details: Mapping[str, object]) -> None:
+        """Record a bundle written and read back: finalized → exported, with its event, in one
+        transaction. Exporting again (a second drive) adds the event and keeps the state."""
+        with self._guard():
+            current = self.state
+            event_details: dict[str, object] = dict(details)
+            self._refuse_if_untrusted(EventId.EXPORT_WRITTEN, actor, event_details)
+            if current not in LOCKED:
+                self._record_failure(EventId.EXPORT_WRITTEN, actor, event_details, "not_finalized")
+                raise bad_transition(current, State.EXPORTED.value)
+            with self._db.atomic():
+                if current == State.FINALIZED:
+                    self._db.execute(
+                        "UPDATE precinct SET state = ? WHERE id = 1", [State.EXPORTED.value]
+                    )
+                    self._append(
+                        EventId.STATE_CHANGED,
+                        actor,
+                        {"from": State.FINALIZED.value, "to": State.EXPORTED.value},
+                    )
+                self._append(EventId.EXPORT_WRITTEN, actor, event_details)
+
     def begin_correction(self, reason: str, actor: Actor) -> int:
         """Unlock a finalized or exported precinct for a correction (a supervisor's act)."""
         reason = require_text(

@@ -104,7 +104,7 @@ def _contest_problems(
             continue
         unit_styles = styles.get(unit)
         contest_id = str(contest.get("@id"))
-        exact = bool(unit_styles) and all(contest_id in s for s in unit_styles)
+        exact = bool(unit_styles) and all(contest_id in s for s in unit_styles or ())
         if exact and total != allowed * cast:
             yield (
                 f"Contest {name} in {unit}: votes, overvotes and undervotes add up to {total}, "
