@@ -102,7 +102,8 @@ def test_expired_certificate_is_not_trusted(tmp_path: Path) -> None:
         sign_detached(DATA, identity.load_identity(p12, DEV_PW)),
         authority.load_trust_roots(ca),
     )
-    assert not check.trusted and check.problem is not None
+    assert check.intact and not check.trusted
+    assert check.problem is not None and "not valid now" in check.problem
 
 
 @needs_openssl
@@ -260,3 +261,39 @@ def test_garbage_sentences() -> None:
     assert verify_detached(DATA, b"").problem == "The signature file is empty."
     check = verify_detached(DATA, b"not der at all")
     assert not check.intact and check.problem is not None and "not a CMS" in check.problem
+
+
+def test_untrusted_check_prints_nothing(county: PKI) -> None:
+    """pyHanko logs failed paths with a traceback; none of it may reach the terminal.
+
+    Run in a fresh interpreter: pytest's own log capture would hide a leak here.
+    """
+    import sys
+
+    script = (
+        "import sys\n"
+        "from tally_app.clock import SystemClock\n"
+        "from tally_app.trust import authority, identity, cms\n"
+        "me = identity.self_signed_identity('quiet', clock=SystemClock())\n"
+        "roots = authority.load_trust_roots(__import__('pathlib').Path(sys.argv[1]))\n"
+        "c = cms.verify_detached(b'x', cms.sign_detached(b'x', me), roots)\n"
+        "assert c.intact and not c.trusted\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", script, str(county.ca_pem)], capture_output=True, timeout=60
+    )
+    assert done.returncode == 0 and done.stdout == b"" and done.stderr == b"", done.stderr
+
+
+def test_async_form_inside_a_running_loop(county: PKI) -> None:
+    import asyncio
+
+    from tally_app.trust.cms import verify_detached_async
+
+    async def inside() -> bool:
+        check = await verify_detached_async(
+            DATA, sign_detached(DATA, county.identity), county.roots
+        )
+        return check.intact and check.trusted
+
+    assert asyncio.run(inside())

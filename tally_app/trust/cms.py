@@ -14,6 +14,7 @@ import logging
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
 from cryptography import x509
@@ -87,8 +88,8 @@ def _context(trust_roots: Sequence[x509.Certificate]) -> ValidationContext:
     return context
 
 
-def _parse(signature: bytes) -> tuple[Any, str, bool] | str:
-    """(SignedData, signer CN, county-issued), or the sentence saying why it is unusable."""
+def _parse(signature: bytes) -> tuple[Any, x509.Certificate] | str:
+    """(SignedData, signer certificate), or the sentence saying why it is unusable."""
     from asn1crypto import cms as acms  # type: ignore[import-untyped]
 
     if not signature:
@@ -128,31 +129,39 @@ def _parse(signature: bytes) -> tuple[Any, str, bool] | str:
         crypto_cert = x509.load_der_x509_certificate(signer_cert.dump())
     except Exception:  # hostile bytes: any parse failure is "not a signature"
         return "The signature file is damaged or is not a CMS signature."
-    from tally_app.trust.identity import common_name, is_self_signed
-
-    return signed, common_name(crypto_cert), not is_self_signed(crypto_cert)
+    return signed, crypto_cert
 
 
 def verify_detached(
     data: bytes, signature: bytes, trust_roots: Sequence[x509.Certificate] = ()
 ) -> SignatureCheck:
-    """Check a detached CMS signature over ``data``; never raises for bad input."""
+    """Check a detached CMS signature over ``data``; never raises for bad input.
+
+    Runs its own event loop; from inside a running loop, await `verify_detached_async`.
+    """
+    return asyncio.run(verify_detached_async(data, signature, trust_roots))
+
+
+async def verify_detached_async(
+    data: bytes, signature: bytes, trust_roots: Sequence[x509.Certificate] = ()
+) -> SignatureCheck:
+    """`verify_detached` as a coroutine."""
     parsed = _parse(signature)
     if isinstance(parsed, str):
         return _broken(parsed)
-    signed, signer, county_issued = parsed
+    signed, cert = parsed
     from pyhanko.sign.validation import async_validate_detached_cms
 
+    from tally_app.trust.identity import common_name, is_self_signed
+
+    signer, county_issued = common_name(cert), not is_self_signed(cert)
     try:
-        status = asyncio.run(
-            async_validate_detached_cms(
-                data, signed, signer_validation_context=_context(trust_roots)
-            )
+        status = await async_validate_detached_cms(
+            data, signed, signer_validation_context=_context(trust_roots)
         )
     except Exception:  # pyHanko rejects malformed structures by raising
         return _broken(f"The signature by {signer} cannot be checked; it is malformed.", signer)
-    intact = bool(status.intact and status.valid)
-    if not intact:
+    if not (status.intact and status.valid):
         return _broken(
             f"The signature by {signer} does not match the file; the file or its signature "
             "was changed.",
@@ -162,10 +171,16 @@ def verify_detached(
     trusted = bool(trust_roots) and bool(status.trusted)
     problem = None
     if trust_roots and not trusted:
-        if county_issued:
-            problem = f"The signer {signer} is not certified by the trusted county CA."
-        else:
+        now = datetime.now(UTC)
+        if not county_issued:
             problem = f"The signer {signer} is self-signed, not county-issued."
+        elif not cert.not_valid_before_utc <= now <= cert.not_valid_after_utc:
+            problem = (
+                f"The signer {signer}'s certificate is not valid now (valid "
+                f"{cert.not_valid_before_utc:%Y-%m-%d} to {cert.not_valid_after_utc:%Y-%m-%d})."
+            )
+        else:
+            problem = f"The signer {signer} is not certified by the trusted county CA."
     return SignatureCheck(
         intact=True, trusted=trusted, signer=signer, county_issued=county_issued, problem=problem
     )
