@@ -220,7 +220,7 @@ def test_a_correction_is_exported_as_a_correction(
     original = export(session, members, tmp_path / "usb", pki.identity)
     session.begin_correction("Gomez was miscounted by one", Actor("Pat Kim", "supervisor"))
     contest = session.contests[0]
-    ahn, gomez = (c.id for c in contest.candidates[:2])
+    gomez = contest.candidates[1].id
     for sheet in (Sheet.A, Sheet.B):
         session.set_vote(sheet, contest.id, gomez, 141, INSPECTOR)
         session.set_line(sheet, contest.id, service_line("undervotes"), 3, INSPECTOR)
