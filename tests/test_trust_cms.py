@@ -297,3 +297,16 @@ def test_async_form_inside_a_running_loop(county: PKI) -> None:
         return check.intact and check.trusted
 
     assert asyncio.run(inside())
+
+
+def test_every_single_changed_byte_of_a_signature_is_caught(county: PKI) -> None:
+    """No byte of a signature file is free: a bundle must fail on any changed byte."""
+    signature = sign_detached(DATA, county.identity)
+    survivors = []
+    for at in range(len(signature)):
+        changed = bytearray(signature)
+        changed[at] ^= 0x01
+        check = verify_detached(DATA, bytes(changed), county.roots)
+        if check.intact and check.trusted:
+            survivors.append(at)
+    assert survivors == []

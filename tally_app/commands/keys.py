@@ -16,11 +16,12 @@ from __future__ import annotations
 import argparse
 import json
 from pathlib import Path
-from typing import Any, TextIO
-
-from cryptography import x509
+from typing import TYPE_CHECKING, Any, TextIO
 
 from tally_app.commands.base import EXIT_OK, Parser
+
+if TYPE_CHECKING:  # cryptography costs 40 ms: not on the window's start-up path
+    from cryptography import x509
 
 
 def add(sub: Any) -> None:

@@ -15,6 +15,8 @@ from typing import TYPE_CHECKING, Any, TextIO
 from tally_app.commands.base import EXIT_INVALID, EXIT_OK, EXIT_USAGE, PROG, count
 
 if TYPE_CHECKING:
+    from cryptography import x509
+
     from tally_app.verify.bundle_check import BundleReport
 
 
@@ -87,7 +89,7 @@ def _cmd_verify(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     from tally_app import service
     from tally_app.errors import InputError
 
-    roots = ()
+    roots: tuple[x509.Certificate, ...] = ()
     if args.trust is not None:
         try:
             roots = service.load_trust_roots(args.trust)

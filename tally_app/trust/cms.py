@@ -37,14 +37,16 @@ CONTEXT_LIFETIME_S = 60.0  # a context validates "now" as of its creation; renew
 
 
 def sign_detached(data: bytes, identity: Identity) -> bytes:
-    """A detached CMS signature (DER) over ``data``, with the signer and issuer certificates."""
+    """A detached CMS signature (DER) over ``data``, carrying the signer's certificate only.
+
+    The verifier brings the county CA certificate (``--trust ca.pem``); a copy of it inside
+    the signature would be bytes that no check depends on, and a bundle must have none.
+    """
     builder = (
         pkcs7.PKCS7SignatureBuilder()
         .set_data(data)
         .add_signer(identity.certificate, identity.private_key, hashes.SHA256())
     )
-    for cert in identity.chain:
-        builder = builder.add_certificate(cert)
     return builder.sign(
         serialization.Encoding.DER,
         [pkcs7.PKCS7Options.DetachedSignature, pkcs7.PKCS7Options.Binary],
@@ -88,9 +90,11 @@ def _context(trust_roots: Sequence[x509.Certificate]) -> ValidationContext:
     return context
 
 
-def _parse(signature: bytes) -> tuple[Any, x509.Certificate] | str:
-    """(SignedData, signer certificate), or the sentence saying why it is unusable."""
+def _parse(signature: bytes) -> tuple[Any, x509.Certificate, str, bool] | str:
+    """(SignedData, signer certificate, its name, county-issued), or why it is unusable."""
     from asn1crypto import cms as acms  # type: ignore[import-untyped]
+
+    from tally_app.trust.identity import common_name, is_self_signed
 
     if not signature:
         return "The signature file is empty."
@@ -98,17 +102,31 @@ def _parse(signature: bytes) -> tuple[Any, x509.Certificate] | str:
         return "The signature file is too large to be a detached signature."
     try:
         info = acms.ContentInfo.load(signature, strict=True)
+        # Exactly DER: re-encoding every parsed value must give the same bytes back, so no
+        # byte of the file (a length, a tag, an unsigned field) can change unnoticed.
+        if acms.ContentInfo.load(signature).dump(force=True) != signature:
+            return "The signature file is not in canonical DER form; it was changed or damaged."
         if info["content_type"].native != "signed_data":
             return "The signature file is not a CMS signed-data signature."
         signed = info["content"]
         signer_infos = signed["signer_infos"]
         if len(signer_infos) != 1:
             return f"The signature has {len(signer_infos)} signers instead of exactly one."
+        by_name = signer_infos[0]["sid"].name == "issuer_and_serial_number"
+        expected_version = "v1" if by_name else "v3"
+        if (signed["version"].native, signer_infos[0]["version"].native) != (
+            expected_version,
+            expected_version,
+        ):
+            return "The signature's version numbers do not match its form (RFC 5652)."
         if signed["encap_content_info"]["content"].native is not None:
             return "The signature holds its own content instead of being detached."
         digest = signer_infos[0]["digest_algorithm"]["algorithm"].native
         if digest not in ACCEPTED_DIGESTS:
             return f"The signature uses the digest {digest}, which is not accepted (use SHA-256)."
+        listed = [a["algorithm"].native for a in signed["digest_algorithms"]]
+        if listed != [digest]:
+            return "The signature's list of digest algorithms does not match its signer."
         sid = signer_infos[0]["sid"]
         signer_cert = None
         for choice in signed["certificates"] or ():
@@ -127,9 +145,10 @@ def _parse(signature: bytes) -> tuple[Any, x509.Certificate] | str:
         if signer_cert is None:
             return "The signature does not carry the signer's certificate."
         crypto_cert = x509.load_der_x509_certificate(signer_cert.dump())
+        signer, county_issued = common_name(crypto_cert), not is_self_signed(crypto_cert)
     except Exception:  # hostile bytes: any parse failure is "not a signature"
         return "The signature file is damaged or is not a CMS signature."
-    return signed, crypto_cert
+    return signed, crypto_cert, signer, county_issued
 
 
 def verify_detached(
@@ -149,12 +168,9 @@ async def verify_detached_async(
     parsed = _parse(signature)
     if isinstance(parsed, str):
         return _broken(parsed)
-    signed, cert = parsed
+    signed, cert, signer, county_issued = parsed
     from pyhanko.sign.validation import async_validate_detached_cms
 
-    from tally_app.trust.identity import common_name, is_self_signed
-
-    signer, county_issued = common_name(cert), not is_self_signed(cert)
     try:
         status = await async_validate_detached_cms(
             data, signed, signer_validation_context=_context(trust_roots)
