@@ -19,7 +19,7 @@ from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import Any, TextIO
 
-from tally_app.commands import keys, verify
+from tally_app.commands import keys, test_deck, verify
 from tally_app.commands.base import (
     EXIT_INTERNAL,
     EXIT_INVALID,
@@ -137,7 +137,13 @@ _WINDOWS: dict[str, WindowRunner] = {}
 
 # --- the parser and the dispatch table -----------------------------------------------------
 
-_COMMANDS: tuple[Callable[[Any], None], ...] = (_add_definition, _add_gui, keys.add, verify.add)
+_COMMANDS: tuple[Callable[[Any], None], ...] = (
+    _add_definition,
+    _add_gui,
+    keys.add,
+    verify.add,
+    test_deck.add,
+)
 
 
 def build_parser() -> argparse.ArgumentParser:
