@@ -165,5 +165,6 @@ def event_log_documentation(*, generated: datetime, app_version: str) -> dict[st
 
 
 def event_log_bytes(doc: Mapping[str, Any]) -> bytes:
-    """Canonical bytes, exactly as `results_json_bytes`: the same data gives the same bytes."""
-    return results_json_bytes(doc)
+    """Canonical bytes like `results_json_bytes` (the same data gives the same bytes), in one
+    compact line: a precinct's log runs to thousands of events, read by programs."""
+    return results_json_bytes(doc, indent=None)

@@ -22,7 +22,6 @@ file can be signed and re-derived.
 from __future__ import annotations
 
 import json
-import math
 import re
 from collections.abc import Iterator, Mapping, Sequence
 from datetime import datetime
@@ -388,19 +387,11 @@ def results_document(
     return doc
 
 
-def _finite(node: Any) -> None:
-    if isinstance(node, float) and not math.isfinite(node):
-        raise ValueError("The results document holds a number that is not finite.")
-    if isinstance(node, Mapping):
-        for value in node.values():
-            _finite(value)
-    elif isinstance(node, list):
-        for value in node:
-            _finite(value)
-
-
-def results_json_bytes(doc: Mapping[str, Any]) -> bytes:
-    """Canonical bytes: sorted keys, UTF-8, no NaN, two-space indent, a final newline."""
-    _finite(doc)
-    text = json.dumps(doc, sort_keys=True, ensure_ascii=False, allow_nan=False, indent=2)
+def results_json_bytes(doc: Mapping[str, Any], *, indent: int | None = 2) -> bytes:
+    """Canonical bytes: sorted keys, UTF-8, no NaN, two-space indent (or, with
+    ``indent=None``, one compact line, for long machine-read files), a final newline."""
+    try:
+        text = json.dumps(doc, sort_keys=True, ensure_ascii=False, allow_nan=False, indent=indent)
+    except ValueError:  # NaN or Infinity: never valid JSON, never a count
+        raise ValueError("The document holds a number that is not finite.") from None
     return (text + "\n").encode("utf-8")
