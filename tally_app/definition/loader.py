@@ -12,12 +12,12 @@ or a NIST ERR CDF v2 report (``"@type": "ElectionResults.ElectionReport"``, whic
 
 from __future__ import annotations
 
-import errno
 import hashlib
 import os
-import stat
+from pathlib import Path
 from typing import Any
 
+from tally_app.bounded_read import UnsafeFile, read_limited
 from tally_app.definition.own_format import FORMAT_NAME, FORMAT_VERSION, build, semantic_problems
 from tally_app.definition.problems import LoadResult, Problem
 from tally_app.definition.safe_json import MAX_BYTES, parse_json
@@ -167,52 +167,10 @@ def load_trusted_bytes(data: bytes, *, source: str = "") -> LoadResult:
 def load_definition_file(path: str | os.PathLike[str]) -> LoadResult:
     """Read at most `MAX_BYTES` of a regular file (the size is checked before reading) and load it."""
     source = os.fsdecode(os.fspath(path))
-    flags = os.O_RDONLY | getattr(os, "O_BINARY", 0) | getattr(os, "O_NONBLOCK", 0)
     try:
-        fd = os.open(path, flags)
-    except FileNotFoundError:
-        return _fail(
-            source,
-            Problem(
-                "$", "file_not_found", f"There is no file {source!r}; check the name and the drive."
-            ),
-        )
-    except IsADirectoryError:
-        return _fail(source, _not_a_file(source))
-    except PermissionError:
-        return _fail(
-            source,
-            Problem(
-                "$",
-                "file_unreadable",
-                f"The file {source!r} may not be read (permission denied); copy it somewhere readable.",
-            ),
-        )
-    except OSError as exc:
-        if exc.errno == errno.EISDIR:
-            return _fail(source, _not_a_file(source))
-        return _fail(source, _unreadable(source, exc))
-    try:
-        info = os.fstat(fd)
-        if not stat.S_ISREG(info.st_mode):
-            return _fail(source, _not_a_file(source))
-        if info.st_size > MAX_BYTES:
-            return _fail(source, _too_large(info.st_size))
-        chunks: list[bytes] = []
-        remaining = MAX_BYTES + 1  # a file that grew since fstat still cannot get past the limit
-        while remaining > 0:
-            chunk = os.read(fd, min(remaining, _MB))
-            if not chunk:
-                break
-            chunks.append(chunk)
-            remaining -= len(chunk)
-        data = b"".join(chunks)
-    except OSError as exc:
-        return _fail(source, _unreadable(source, exc))
-    finally:
-        os.close(fd)
-    if len(data) > MAX_BYTES:
-        return _fail(source, _too_large(len(data)))
+        data = read_limited(Path(source), MAX_BYTES)
+    except UnsafeFile as exc:
+        return _fail(source, _read_problem(source, exc))
     result = load_definition_bytes(data, source=source)
     return (
         result
@@ -229,8 +187,26 @@ def _not_a_file(source: str) -> Problem:
     )
 
 
-def _unreadable(source: str, exc: OSError) -> Problem:
-    reason = exc.strerror or type(exc).__name__
+def _read_problem(source: str, exc: UnsafeFile) -> Problem:
+    """Why the file could not be read, in the words of a definition's problem."""
+    if exc.kind == "missing":
+        return Problem(
+            "$", "file_not_found", f"There is no file {source!r}; check the name and the drive."
+        )
+    if exc.kind == "not_a_file":
+        return _not_a_file(source)
+    if exc.kind == "too_large":
+        return _too_large(exc.size or 0)
+    if exc.kind == "permission":
+        return Problem(
+            "$",
+            "file_unreadable",
+            f"The file {source!r} may not be read (permission denied); copy it somewhere readable.",
+        )
+    return _unreadable(source, exc.reason)
+
+
+def _unreadable(source: str, reason: str) -> Problem:
     return Problem(
         "$",
         "file_unreadable",

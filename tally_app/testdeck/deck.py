@@ -12,9 +12,7 @@ many there are.
 
 from __future__ import annotations
 
-import errno
 import os
-import stat
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from functools import cache
@@ -23,6 +21,7 @@ from pathlib import Path
 from types import MappingProxyType
 from typing import TYPE_CHECKING, Any
 
+from tally_app.bounded_read import UnsafeFile, read_limited
 from tally_app.definition.model import (
     CandidateContest,
     Contest,
@@ -257,46 +256,23 @@ def deck_problems(data: bytes, definition: ElectionDefinition) -> list[Problem]:
 
 
 def _read_bounded(path: Path) -> bytes:
-    """At most MAX_DECK_BYTES + 1 bytes of a regular file, the size checked before reading."""
+    """A regular file of at most MAX_DECK_BYTES, or one sentence saying why not."""
     source = os.fspath(path)
-    flags = os.O_RDONLY | getattr(os, "O_BINARY", 0) | getattr(os, "O_NONBLOCK", 0)
     try:
-        fd = os.open(path, flags)
-    except FileNotFoundError:
-        raise InputError(
-            "deck_invalid", f"There is no file {source!r}; check the name and the drive."
-        ) from None
-    except OSError as exc:
-        if isinstance(exc, IsADirectoryError) or exc.errno == errno.EISDIR:
-            raise InputError("deck_invalid", f"{source!r} {_NOT_A_FILE}") from None
-        raise InputError(
-            "deck_invalid",
-            f"The file {source!r} could not be read ({exc.strerror or type(exc).__name__}); "
-            "check the drive and try again.",
-        ) from None
-    try:
-        info = os.fstat(fd)
-        if not stat.S_ISREG(info.st_mode):
-            raise InputError("deck_invalid", f"{source!r} {_NOT_A_FILE}")
-        if info.st_size > MAX_DECK_BYTES:
-            raise InputError("deck_invalid", f"{source}: {_too_large(info.st_size).message}")
-        chunks: list[bytes] = []
-        remaining = MAX_DECK_BYTES + 1
-        while remaining > 0:
-            chunk = os.read(fd, min(remaining, _MB))
-            if not chunk:
-                break
-            chunks.append(chunk)
-            remaining -= len(chunk)
-    except OSError as exc:
-        raise InputError(
-            "deck_invalid",
-            f"The file {source!r} could not be read ({exc.strerror or type(exc).__name__}); "
-            "check the drive and try again.",
-        ) from None
-    finally:
-        os.close(fd)
-    return b"".join(chunks)
+        return read_limited(Path(path), MAX_DECK_BYTES)
+    except UnsafeFile as exc:
+        if exc.kind == "missing":
+            message = f"There is no file {source!r}; check the name and the drive."
+        elif exc.kind == "not_a_file":
+            message = f"{source!r} {_NOT_A_FILE}"
+        elif exc.kind == "too_large":
+            message = f"{source}: {_too_large(exc.size or 0).message}"
+        else:
+            message = (
+                f"The file {source!r} could not be read ({exc.reason or 'permission denied'}); "
+                "check the drive and try again."
+            )
+        raise InputError("deck_invalid", message) from None
 
 
 def _too_large(size: int) -> Problem:

@@ -22,6 +22,7 @@ from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.hazmat.primitives.serialization import pkcs12
 from cryptography.x509.oid import NameOID
 
+from tally_app import bounded_read
 from tally_app.atomic_file import write_atomically
 from tally_app.clock import Clock
 from tally_app.errors import InputError
@@ -179,43 +180,34 @@ def identity_p12_bytes(identity: Identity, passphrase: bytes) -> bytes:
     )
 
 
+_READ_CODES = {
+    "missing": "file_missing",
+    "symlink": "file_is_symlink",
+    "not_a_file": "not_a_file",
+    "too_large": "file_too_large",
+}
+
+
 def read_limited(path: Path, limit: int, what: str) -> bytes:
-    """A regular file's bytes, at most ``limit``; one sentence when it cannot be read."""
+    """A regular file's bytes, at most ``limit``, never through a symbolic link; one
+    sentence when it cannot be read."""
     try:
-        if path.is_symlink():
-            raise InputError(
-                "file_is_symlink",
-                f"The {what} {path} is a symbolic link; give the file itself.",
-                path=str(path),
-            )
-        with open(path, "rb") as f:
-            if not os.path.isfile(path):
-                raise InputError(
-                    "not_a_file", f"The {what} {path} is not a file; give a file.", path=str(path)
-                )
-            data = f.read(limit + 1)
-    except FileNotFoundError:
-        raise InputError(
-            "file_missing", f"The {what} {path} does not exist; check the path.", path=str(path)
-        ) from None
-    except IsADirectoryError:
-        raise InputError(
-            "not_a_file", f"The {what} {path} is a folder; give a file.", path=str(path)
-        ) from None
-    except OSError as exc:
-        raise InputError(
-            "file_unreadable",
-            f"The {what} {path} cannot be read ({exc.strerror or 'error'}); "
-            "check the path and its permissions.",
-            path=str(path),
-        ) from None
-    if len(data) > limit:
-        raise InputError(
-            "file_too_large",
-            f"The {what} {path} is larger than {limit // 1024} KiB; it is not one.",
-            path=str(path),
+        return bounded_read.read_limited(path, limit, follow_symlinks=False)
+    except bounded_read.UnsafeFile as exc:
+        advice = {
+            "missing": "does not exist; check the path",
+            "symlink": "is a symbolic link; give the file itself",
+            "not_a_file": "is not a file; give a file",
+            "too_large": f"is larger than {limit // 1024} KiB; it is not one",
+        }.get(
+            exc.kind,
+            f"cannot be read ({exc.reason or 'permission denied'}); check the path and its permissions",
         )
-    return data
+        raise InputError(
+            _READ_CODES.get(exc.kind, "file_unreadable"),
+            f"The {what} {path} {advice}.",
+            path=str(path),
+        ) from None
 
 
 def _looks_like_pkcs12(data: bytes) -> bool:

@@ -17,6 +17,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from tally_app.bounded_read import UnsafeFile
+from tally_app.bounded_read import read_limited as _read
+from tally_app.bounded_read import sha256_and_size as _hash
 from tally_app.export.bundle import (
     AUDIT_LOG,
     AUDIT_LOG_DOCUMENTATION,
@@ -24,7 +27,6 @@ from tally_app.export.bundle import (
     MANIFEST_SIGNATURE,
     RESULTS,
 )
-from tally_app.verify.safe_read import UnsafeFile, read_limited, sha256_and_size
 
 if TYPE_CHECKING:
     from cryptography import x509
@@ -69,6 +71,15 @@ def _externals(node: Mapping[str, Any]) -> dict[str, list[str]]:
         if isinstance(item, Mapping) and item.get("Type") == "other":
             found.setdefault(str(item.get("OtherType")), []).append(str(item.get("Value")))
     return found
+
+
+def read_limited(path: Path, limit: int) -> bytes:
+    """A bundle file's bytes: never through a symbolic link."""
+    return _read(path, limit, follow_symlinks=False)
+
+
+def sha256_and_size(path: Path, limit: int) -> tuple[str, int]:
+    return _hash(path, limit, follow_symlinks=False)
 
 
 def _first(values: list[str] | None) -> str | None:
