@@ -32,18 +32,26 @@ def _read_schema(name: str) -> Any:
 
 
 @cache
-def own_validator() -> Validator:
-    """Our format's schema (draft 2020-12), with real `format: date` checks."""
+def strict_validator(schema_name: str) -> Validator:
+    """A draft 2020-12 schema of ours (``resources/schemas``), with real ``format: date``
+    checks, where an integer is never written with a decimal point.
+
+    JSON Schema counts 5.0 as an integer; a count or "vote for" written with a decimal
+    point is a mistake in a file we read, and floats must never reach the arithmetic.
+    """
     from jsonschema import Draft202012Validator, validators  # type: ignore[import-untyped]
 
-    # JSON Schema counts 5.0 as an integer; a count or "vote for" written with a decimal
-    # point is a mistake in a definition, and floats must never reach the arithmetic.
     def strict_integer(checker: object, instance: object) -> bool:
         return isinstance(instance, int) and not isinstance(instance, bool)
 
     types = Draft202012Validator.TYPE_CHECKER.redefine("integer", strict_integer)
     strict = validators.extend(Draft202012Validator, type_checker=types)
-    return strict(_read_schema(OWN_SCHEMA), format_checker=Draft202012Validator.FORMAT_CHECKER)
+    return strict(_read_schema(schema_name), format_checker=Draft202012Validator.FORMAT_CHECKER)
+
+
+def own_validator() -> Validator:
+    """Our definition format's schema."""
+    return strict_validator(OWN_SCHEMA)
 
 
 @cache

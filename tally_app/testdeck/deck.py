@@ -286,18 +286,10 @@ def _too_large(size: int) -> Problem:
 
 @cache
 def _validator() -> Validator:
-    """The deck schema, draft 2020-12, where an integer is never written with a decimal point."""
-    import json
+    """The deck schema, where an integer is never written with a decimal point."""
+    from tally_app.definition.schema_check import strict_validator
 
-    from jsonschema import Draft202012Validator, validators  # type: ignore[import-untyped]
-
-    def strict_integer(checker: object, instance: object) -> bool:
-        return isinstance(instance, int) and not isinstance(instance, bool)
-
-    types = Draft202012Validator.TYPE_CHECKER.redefine("integer", strict_integer)
-    strict = validators.extend(Draft202012Validator, type_checker=types)
-    schema = json.loads((files("resources") / "schemas" / DECK_SCHEMA).read_text("utf-8"))
-    return strict(schema)
+    return strict_validator(DECK_SCHEMA)
 
 
 def _header_problem(document: dict[str, Any], definition: ElectionDefinition) -> Problem | None:
