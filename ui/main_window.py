@@ -303,6 +303,8 @@ class MainWindow(QMainWindow):
 
     def go_to(self, index: int) -> None:
         index = max(0, min(len(self.steps) - 1, index))
+        while index > 0 and not self.steps[index].available():
+            index -= 1  # export waits for finalize: show the last step that is open
         self.index = index
         page = self.steps[index].page()
         if self.stack.indexOf(page) < 0:
@@ -312,7 +314,7 @@ class MainWindow(QMainWindow):
         page.enter()
         self._enable_previous()
         self.next.setText(page.next_label())
-        self.next.setEnabled(index < len(self.steps) - 1)
+        self._enable_next()
         self.ctx.attempt(lambda: self.ctx.open.set_resume_page(page.key))
         self._header()
         self.page_scroll.verticalScrollBar().setValue(0)
@@ -326,7 +328,7 @@ class MainWindow(QMainWindow):
         page = self.current()
         if not self._leave_current() or not page.can_leave_forward():
             return
-        if self.index < len(self.steps) - 1:
+        if self._next_available():
             self.go_to(self.index + 1)
 
     def go_previous(self) -> None:
@@ -346,6 +348,14 @@ class MainWindow(QMainWindow):
 
     def refresh_header(self) -> None:
         self._header()
+        if self.index >= 0:
+            self._enable_next()  # finalizing opens the export step
+
+    def _next_available(self) -> bool:
+        return 0 <= self.index < len(self.steps) - 1 and self.steps[self.index + 1].available()
+
+    def _enable_next(self) -> None:
+        self.next.setEnabled(self._next_available())
 
     def _may_go_back(self) -> bool:
         """Sheet B is entered blind: from its first contest, Previous does not open sheet A."""

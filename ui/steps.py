@@ -2,7 +2,7 @@
 
 board → ballot accounting → each contest on sheet A, in ballot order → (when the policy asks
 for double entry) each contest on sheet B, blind → the comparison of the two sheets →
-review → finalize.
+review → finalize → export (shown only once the precinct is finalized or exported).
 
 A step builds its page the first time it is shown, so reopening a precinct after a crash
 pays only for the page it resumes on.
@@ -25,6 +25,8 @@ from ui.pages.base import Page
 class Step:
     key: str
     make: Callable[[], Page]
+    # Whether the step can be shown now (export: only once the precinct is locked).
+    available: Callable[[], bool] = field(default=lambda: True, repr=False)
     _page: Page | None = field(default=None, repr=False)
 
     def page(self) -> Page:
@@ -43,6 +45,7 @@ def build_steps(ctx: AppContext, parent: QWidget | None = None) -> list[Step]:
     from ui.pages.board import BoardPage
     from ui.pages.compare import ComparePage
     from ui.pages.contest import ContestPage
+    from ui.pages.export import ExportPage
     from ui.pages.finalize import FinalizePage
     from ui.pages.review import ReviewPage
 
@@ -66,5 +69,6 @@ def build_steps(ctx: AppContext, parent: QWidget | None = None) -> list[Step]:
     steps += [
         Step("review", lambda: ReviewPage(ctx, parent)),
         Step("finalize", lambda: FinalizePage(ctx, parent)),
+        Step("export", lambda: ExportPage(ctx, parent), lambda: ctx.open.locked),
     ]
     return steps

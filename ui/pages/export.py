@@ -1,0 +1,575 @@
+"""Export: the finalized precinct's signed bundle to a USB drive or a folder (DESIGN §6, §10).
+
+Where (a removable drive, or any folder), who (two different board members, DESIGN §13),
+and the laptop's signing key (unlocked with its passphrase, or, on a laptop without one,
+made now with a passphrase the inspector chooses: it then says "not county-issued", §9).
+The core writes every file, reads each back, and only then records the export; the page
+shows each file as it is written and checked, and says "safe to remove" only after that.
+A failure says what happened and what to do, and the page stays ready for another drive.
+
+The passphrase is read from its field, turned into bytes for the one call that needs it,
+and the field is cleared at once: the page never keeps or logs it.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from itertools import pairwise
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from PySide6.QtCore import QEventLoop, QStorageInfo, Qt
+from PySide6.QtGui import QKeyEvent
+from PySide6.QtWidgets import (
+    QAbstractScrollArea,
+    QApplication,
+    QComboBox,
+    QFileDialog,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QListView,
+    QListWidget,
+    QListWidgetItem,
+    QProgressBar,
+    QPushButton,
+    QScrollArea,
+    QSizePolicy,
+    QVBoxLayout,
+    QWidget,
+)
+
+from tally_app import service
+from tally_app.errors import InputError, TallyError
+from ui.context import AppContext
+from ui.drives import Drive, removable_drives
+from ui.messages import UserMessage, error_message, unexpected_message
+from ui.pages.base import Page
+from ui.widgets import StatusBadge, announce
+
+if TYPE_CHECKING:
+    from tally_app.export.bundle import ExportReport
+
+log = logging.getLogger(__name__)
+
+MIN_NEW_PASSPHRASE = 8  # characters, for a key this laptop makes for itself
+# Failures the worker fixes by typing the passphrase again (the others: another drive).
+KEY_CODES = frozenset({"wrong_passphrase", "passphrase_empty"})
+
+
+def grouped_hex(digest: str, size: int = 4) -> str:
+    """'3f2a9c…' as '3f2a 9c…': groups of 4 hex digits a person can compare by eye."""
+    return " ".join(digest[i : i + size] for i in range(0, len(digest), size))
+
+
+def size_text(page: QWidget, count: int) -> str:
+    """A byte count in the units a person reads on a drive's label (1 GB = 10⁹ bytes)."""
+    if count < 1000:
+        return page.tr("{0} bytes").format(count)
+    value = count / 1000
+    for unit in (page.tr("KB"), page.tr("MB"), page.tr("GB")):
+        if value < 1000:
+            return f"{value:.1f} {unit}"
+        value /= 1000
+    return f"{value:.1f} {page.tr('TB')}"
+
+
+def pick_folder(parent: QWidget) -> Path | None:
+    """The system's folder dialog; None when the worker cancels."""
+    chosen = QFileDialog.getExistingDirectory(parent, parent.tr("Choose the folder to export to"))
+    return Path(chosen) if chosen else None
+
+
+class _EnterButton(QPushButton):
+    """Space or Enter presses it. Not an auto-default button: that style turns the text bold
+    when focused, and the wider text would be clipped."""
+
+    def keyPressEvent(self, event: QKeyEvent) -> None:
+        if event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter) and not event.isAutoRepeat():
+            self.click()
+            return
+        super().keyPressEvent(event)
+
+
+class _AdvancingLineEdit(QLineEdit):
+    """Enter moves on to the next control, as everywhere else in the app."""
+
+    def keyPressEvent(self, event: QKeyEvent) -> None:
+        super().keyPressEvent(event)
+        if event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter):
+            self.focusNextChild()
+
+
+class ExportPage(Page):
+    key = "export"
+
+    def __init__(self, ctx: AppContext, parent: QWidget | None = None) -> None:
+        super().__init__(ctx, parent)
+        self.definition = ctx.open.definition
+        # Replaceable by tests: where drives and folders come from.
+        self.drive_finder: Callable[[], list[Drive]] = lambda: removable_drives(
+            exclude=[self.ctx.data_dir]
+        )
+        self.folder_picker: Callable[[QWidget], Path | None] = pick_folder
+        self.target: Path | None = None
+        self.last_report: ExportReport | None = None
+        self.identity_status = "none"
+        self.failed_code: str | None = None  # the core's code for the last failure
+
+        layout = QVBoxLayout(self)
+        self.state = StatusBadge(self.tr("Export status"), self)
+        layout.addWidget(self.state)
+
+        # --- 1. where ---------------------------------------------------------------------
+        where_heading = QLabel(self.tr("1. Where to export"), self)
+        where_heading.setProperty("role", "heading")
+        where_heading.setWordWrap(True)
+        layout.addWidget(where_heading)
+        self.drives_label = QLabel(self.tr("USB &drives:"), self)
+        self.drives_label.setWordWrap(True)
+        self.drives = QListWidget(self)
+        self.drives.setAccessibleName(self.tr("USB drives"))
+        # As tall as its few rows, so the rest of the page stays on screen.
+        self.drives.setSizeAdjustPolicy(QAbstractScrollArea.SizeAdjustPolicy.AdjustToContents)
+        self.drives.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Maximum)
+        # Long names wrap (at 200 % text too), never a sideways scroll bar.
+        self.drives.setWordWrap(True)
+        self.drives.setResizeMode(QListView.ResizeMode.Adjust)
+        self.drives.setTextElideMode(Qt.TextElideMode.ElideMiddle)
+        self.drives.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.drives_label.setBuddy(self.drives)
+        self.no_drive = QLabel(self.tr("No USB drive found — plug one in and press Refresh."), self)
+        self.no_drive.setWordWrap(True)
+        _stack(layout, (self.drives_label, self.drives, self.no_drive))
+        where_row = QHBoxLayout()
+        self.refresh = _EnterButton(self.tr("&Refresh"), self)
+        self.refresh.setAccessibleName(self.tr("Refresh the list of USB drives"))
+        self.choose = _EnterButton(self.tr("Choose a &folder…"), self)
+        self.choose.setAccessibleName(self.tr("Choose a folder instead of a drive"))
+        for b in (self.refresh, self.choose):
+            b.setAutoDefault(False)
+            where_row.addWidget(b)
+        where_row.addStretch(1)
+        layout.addLayout(where_row)
+        self.target_text = QLabel(self)
+        self.target_text.setWordWrap(True)
+        layout.addWidget(self.target_text)
+
+        # --- 2. who -----------------------------------------------------------------------
+        who_heading = QLabel(self.tr("2. Two board members confirm"), self)
+        who_heading.setProperty("role", "heading")
+        who_heading.setWordWrap(True)
+        layout.addWidget(who_heading)
+        self.first = QComboBox(self)
+        self.first.setAccessibleName(self.tr("First board member confirming the export"))
+        first_label = QLabel(self.tr("Fi&rst board member confirming:"), self)
+        first_label.setWordWrap(True)
+        first_label.setBuddy(self.first)
+        self.second = QComboBox(self)
+        self.second.setAccessibleName(self.tr("Second board member confirming the export"))
+        second_label = QLabel(self.tr("Se&cond board member confirming:"), self)
+        second_label.setWordWrap(True)
+        second_label.setBuddy(self.second)
+        _stack(layout, (first_label, self.first, second_label, self.second))
+
+        # --- 3. the signing key -------------------------------------------------------------
+        key_heading = QLabel(self.tr("3. Sign the results"), self)
+        key_heading.setProperty("role", "heading")
+        key_heading.setWordWrap(True)
+        layout.addWidget(key_heading)
+        self.key_note = QLabel(self)
+        self.key_note.setWordWrap(True)
+        layout.addWidget(self.key_note)
+        self.passphrase = _AdvancingLineEdit(self)
+        self.passphrase.setEchoMode(QLineEdit.EchoMode.Password)
+        self.passphrase.setAccessibleName(self.tr("Passphrase of the signing key"))
+        self.passphrase_label = QLabel(self.tr("&Passphrase:"), self)
+        self.passphrase_label.setWordWrap(True)
+        self.passphrase_label.setBuddy(self.passphrase)
+        self.again = _AdvancingLineEdit(self)
+        self.again.setEchoMode(QLineEdit.EchoMode.Password)
+        self.again.setAccessibleName(self.tr("The new passphrase again"))
+        self.again_label = QLabel(self.tr("Type the passphrase &again:"), self)
+        self.again_label.setWordWrap(True)
+        self.again_label.setBuddy(self.again)
+        _stack(layout, (self.passphrase_label, self.passphrase, self.again_label, self.again))
+
+        # --- 4. export, progress, result -----------------------------------------------------
+        export_row = QHBoxLayout()
+        self.export = _EnterButton(self.tr("&Export and check"), self)
+        self.export.setAccessibleName(self.tr("Export the results and check them"))
+        self.export.setAutoDefault(False)
+        export_row.addWidget(self.export)
+        export_row.addStretch(1)
+        layout.addLayout(export_row)
+        self.progress = QProgressBar(self)
+        self.progress.setAccessibleName(self.tr("Export progress"))
+        self.progress.setTextVisible(True)
+        self.progress.hide()
+        layout.addWidget(self.progress)
+        self.result = StatusBadge(self.tr("Export result"), self)
+        self.result.hide()
+        layout.addWidget(self.result)
+        # Plain labels (no accessible name, so a screen reader reads what they show).
+        self.folder_text = QLabel(self)
+        self.folder_text.setWordWrap(True)
+        self.folder_text.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.fingerprint_caption = QLabel(
+            self.tr("Results fingerprint, for comparing by eye:"), self
+        )
+        self.fingerprint_caption.setWordWrap(True)
+        self.fingerprint = QLabel(self)
+        self.fingerprint.setWordWrap(True)
+        self.fingerprint.setProperty("role", "heading")
+        self.fingerprint.setStyleSheet("font-family: monospace;")
+        self.fingerprint.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.files_text = QLabel(self)
+        self.files_text.setWordWrap(True)
+        self.details = (
+            self.folder_text,
+            self.fingerprint_caption,
+            self.fingerprint,
+            self.files_text,
+        )
+        for w in self.details:
+            w.hide()
+            layout.addWidget(w)
+        layout.addStretch(1)
+
+        self.refresh.clicked.connect(self.refresh_drives)
+        self.choose.clicked.connect(self._pick)
+        self.drives.currentItemChanged.connect(self._drive_chosen)
+        self.export.clicked.connect(self.run_export)
+        order: tuple[QWidget, ...] = (
+            self.drives, self.refresh, self.choose, self.first, self.second,
+            self.passphrase, self.again, self.export,
+        )  # fmt: skip
+        for before, after in pairwise(order):
+            self.setTabOrder(before, after)
+
+    # --- the page protocol -----------------------------------------------------------------
+
+    def title(self) -> str:
+        return self.tr("Export the results to a USB drive")
+
+    def first_field(self) -> QWidget | None:
+        return self.drives if self.drives.count() else self.refresh
+
+    def enter(self) -> None:
+        self.refresh_drives()
+        self._fill_members()
+        self._show_key()
+        self._show_state()
+
+    # --- drawing ---------------------------------------------------------------------------
+
+    def _show_state(self) -> None:
+        session = self.ctx.open
+        if not session.locked:
+            self.state.show_status(
+                "bad", self.tr("Finalize the precinct first: only finalized counts are exported.")
+            )
+            self.export.setEnabled(False)
+            return
+        self.export.setEnabled(True)
+        if session.state == "exported":
+            self.state.show_status(
+                "ok",
+                self.tr(
+                    "Precinct {0} is exported. You may export it again to a second drive."
+                ).format(session.precinct.id),
+            )
+        else:
+            self.state.show_status(
+                "ok",
+                self.tr(
+                    "Precinct {0} is finalized. Choose a drive, 2 board members confirm, "
+                    "then export."
+                ).format(session.precinct.id),
+            )
+
+    def refresh_drives(self) -> None:
+        """List the removable drives again; keep the chosen one if it is still there."""
+        chosen = self.target
+        try:
+            drives = self.drive_finder()
+        except Exception:  # a drive that vanished mid-listing: show none, not a traceback
+            log.exception("listing the drives failed")
+            drives = []
+        self.drives.blockSignals(True)
+        self.drives.clear()
+        for drive in drives:
+            item = QListWidgetItem(
+                self.tr("{0} — {1} free\n{2}").format(
+                    drive.name, size_text(self, drive.free), str(drive.root)
+                )
+            )
+            item.setData(Qt.ItemDataRole.UserRole, str(drive.root))
+            self.drives.addItem(item)
+            if chosen is not None and drive.root == chosen:
+                self.drives.setCurrentItem(item)
+        self.drives.blockSignals(False)
+        self.drives.setVisible(bool(drives))
+        self.drives_label.setVisible(bool(drives))
+        self.no_drive.setVisible(not drives)
+        if self.drives.count() and self.drives.currentItem() is None and chosen is None:
+            self.drives.setCurrentRow(0)  # the only drive, most of the time
+        self._show_target()
+
+    def choose_folder(self, folder: Path) -> None:
+        """Export to this folder (a drive's root or any folder)."""
+        self.target = Path(folder)
+        self.drives.blockSignals(True)
+        self.drives.setCurrentRow(-1)
+        self.drives.clearSelection()
+        for row in range(self.drives.count()):
+            item = self.drives.item(row)
+            if item is not None and Path(item.data(Qt.ItemDataRole.UserRole)) == self.target:
+                self.drives.setCurrentItem(item)
+        self.drives.blockSignals(False)
+        self._show_target()
+
+    def _pick(self) -> None:
+        folder = self.folder_picker(self)
+        if folder is not None:
+            self.choose_folder(folder)
+            self.first.setFocus(Qt.FocusReason.OtherFocusReason)
+
+    def _drive_chosen(self, item: QListWidgetItem | None, _previous: object = None) -> None:
+        if item is not None:
+            self.target = Path(item.data(Qt.ItemDataRole.UserRole))
+            self._show_target()
+
+    def _show_target(self) -> None:
+        if self.target is None:
+            self.target_text.setText(self.tr("Export to: no drive or folder chosen yet."))
+            return
+        storage = QStorageInfo(str(self.target))
+        free = (
+            size_text(self, int(storage.bytesAvailable()))
+            if storage.isValid() and storage.isReady()
+            else self.tr("unknown")
+        )
+        self.target_text.setText(
+            self.tr("Export to: {0} ({1} free)").format(str(self.target), free)
+        )
+
+    def _fill_members(self) -> None:
+        board = self.ctx.open.board()
+        roles: dict[str, str] = {r.id: r.title for r in self.definition.board_roles}
+        for combo, default in ((self.first, 0), (self.second, 1)):
+            chosen = combo.currentData()
+            combo.clear()
+            for m in board:
+                combo.addItem(f"{m.name} ({roles.get(m.role, m.role)})", m.id)
+            index = combo.findData(chosen) if chosen is not None else -1
+            combo.setCurrentIndex(index if index >= 0 else min(default, combo.count() - 1))
+
+    def _show_key(self) -> None:
+        self.identity_status = service.device_identity_status(self.ctx.data_dir)
+        creating = self.identity_status == "none"
+        if self.identity_status == "county":
+            note = self.tr("This laptop signs with the key the county issued. Type its passphrase.")
+        elif self.identity_status == "self-signed":
+            note = self.tr(
+                "This laptop signs with its own key, not one the county issued, so what it "
+                'signs says "not county-issued". Type the passphrase chosen for it.'
+            )
+        else:
+            note = self.tr(
+                "This laptop has no county key. Choose a passphrase of at least {0} "
+                "characters to make the laptop's own key, and type it twice. What it signs "
+                'will say "not county-issued". Keep the passphrase with the precinct supplies.'
+            ).format(MIN_NEW_PASSPHRASE)
+        self.key_note.setText(note)
+        self.passphrase_label.setText(
+            self.tr("Choose a &passphrase:") if creating else self.tr("&Passphrase:")
+        )
+        self.passphrase.setAccessibleName(
+            self.tr("New passphrase for the signing key")
+            if creating
+            else self.tr("Passphrase of the signing key")
+        )
+        self.again.setVisible(creating)
+        self.again_label.setVisible(creating)
+
+    # --- the export ------------------------------------------------------------------------
+
+    def run_export(self) -> None:
+        """Check what the page can check, unlock the key, export, and show the result."""
+        if not self.ctx.open.locked:
+            return
+        if self.target is None:
+            self._fail_here(
+                self.tr("No drive or folder is chosen."),
+                self.tr("Choose a USB drive from the list, or choose a folder."),
+                self.drives if self.drives.count() else self.choose,
+            )
+            return
+        first, second = self.first.currentData(), self.second.currentData()
+        if first is None or second is None or first == second:
+            self._fail(
+                error_message(
+                    InputError("export_confirmers", "Exporting needs two different members.")
+                ),
+                self.second,
+            )
+            return
+        creating = self.identity_status == "none"
+        typed, again = self.passphrase.text(), self.again.text()
+        self.passphrase.clear()
+        self.again.clear()
+        if not typed:
+            self._fail(
+                error_message(InputError("passphrase_empty", "The passphrase is empty.")),
+                self.passphrase,
+            )
+            return
+        if creating and len(typed) < MIN_NEW_PASSPHRASE:
+            self._fail_here(
+                self.tr("The new passphrase is too short."),
+                self.tr("Choose a passphrase of at least {0} characters.").format(
+                    MIN_NEW_PASSPHRASE
+                ),
+                self.passphrase,
+            )
+            return
+        if creating and typed != again:
+            self._fail_here(
+                self.tr("The 2 passphrases are not the same."),
+                self.tr("Type the new passphrase twice, exactly the same."),
+                self.passphrase,
+            )
+            return
+        secret = typed.encode("utf-8")
+        self.export.setEnabled(False)
+        self.result.hide()
+        for w in self.details:
+            w.hide()
+        try:
+            report = self._attempt(lambda: self._export(secret, (int(first), int(second))))
+        finally:
+            self.export.setEnabled(True)
+            self._show_key()  # a key made just now: from here on it is unlocked, not chosen
+        if isinstance(report, UserMessage):
+            self.progress.hide()
+            retype = self.failed_code in KEY_CODES
+            self._fail(report, self.passphrase if retype else self.refresh)
+            return
+        self._succeeded(report)
+
+    def _export(self, secret: bytes, confirmers: tuple[int, int]) -> ExportReport:
+        identity = service.device_identity(
+            self.ctx.data_dir,
+            secret,
+            clock=self.ctx.clock,
+            create=self.identity_status == "none",
+        )
+        assert self.target is not None
+        self.progress.setRange(0, 1)
+        self.progress.setValue(0)
+        self.progress.setFormat(self.tr("Starting the export…"))
+        self.progress.show()
+        self._paint()
+        self._bring_into_view(self.progress)
+        return service.export_precinct(
+            self.ctx.open,
+            self.target,
+            identity,
+            confirmer_ids=confirmers,
+            actor=self.ctx.actor(),
+            progress=self._progress,
+        )
+
+    def _progress(self, stage: str, done: int, total: int) -> None:
+        """The core reports each file written, then each file read back and compared."""
+        self.progress.setRange(0, 2 * total)
+        if stage == "write":
+            text = self.tr("Writing file {0} of {1}").format(done, total)
+            self.progress.setValue(done)
+        else:
+            text = self.tr("Checking file {0} of {1}").format(done, total)
+            self.progress.setValue(total + done)
+        self.progress.setFormat(text)
+        self.progress.setAccessibleDescription(text)
+        self._paint()
+
+    def _paint(self) -> None:
+        """Let the bar repaint; clicks and keys wait until the export has finished."""
+        QApplication.processEvents(QEventLoop.ProcessEventsFlag.ExcludeUserInputEvents)
+
+    def _attempt(self, action: Callable[[], ExportReport]) -> ExportReport | UserMessage:
+        self.failed_code = None
+        try:
+            return action()
+        except TallyError as error:
+            self.failed_code = error.code
+            return error_message(error)
+        except Exception as error:  # a bug: logged (never the passphrase), shown in words
+            log.exception("export failed unexpectedly")
+            return unexpected_message(error)
+
+    def _succeeded(self, report: ExportReport) -> None:
+        self.last_report = report
+        count = len(report.files)
+        self.progress.setRange(0, max(1, 2 * count))
+        self.progress.setValue(self.progress.maximum())
+        done = self.tr("All {0} files written and checked").format(count)
+        self.progress.setFormat(done)
+        self.progress.setAccessibleDescription(done)
+        text = self.tr(
+            "Safe to remove the drive. The export is complete: every file was read back "
+            "from the drive and matches."
+        )
+        if not report.county_issued:
+            text += " " + self.tr(
+                'Signed by this laptop\'s own key ({0}): the files say "not county-issued".'
+            ).format(report.device_id)
+        else:
+            text += " " + self.tr("Signed by the county-issued key of {0}.").format(
+                report.device_id
+            )
+        self.result.show_status("ok", text)
+        self.folder_text.setText(self.tr("Folder written: {0}").format(str(report.folder)))
+        self.fingerprint.setText(grouped_hex(report.results_sha256))
+        names = ", ".join(f.name for f in report.files)
+        self.files_text.setText(self.tr("{0} files: {1}").format(count, names))
+        self.result.show()
+        for w in self.details:
+            w.show()
+        announce(self.result, text)
+        self._show_state()
+        self.ctx.entries_changed.emit()  # the header now says "exported"
+        when = self.ctx.clock.now().astimezone().strftime("%H:%M:%S")
+        self.ctx.saved.emit(self.tr("Exported and checked at {0}").format(when))
+        self.refresh_drives()  # the free space changed
+        self.export.setFocus(Qt.FocusReason.OtherFocusReason)
+        self._bring_into_view(self.files_text, self.result)
+
+    def _fail(self, message: UserMessage, focus: QWidget) -> None:
+        self._fail_here(f"{message.problem} {message.cause}", message.action, focus)
+
+    def _fail_here(self, problem: str, action: str, focus: QWidget) -> None:
+        """Say what went wrong and what to do; nothing on the page says "safe" now."""
+        for w in self.details:
+            w.hide()
+        self.result.show_status("bad", self.tr("Not exported. {0} {1}").format(problem, action))
+        self.result.show()
+        focus.setFocus(Qt.FocusReason.OtherFocusReason)
+        self._bring_into_view(self.result)
+
+    def _bring_into_view(self, *widgets: QWidget) -> None:
+        """Scroll the window so the result shows (the last widget given ends up in view)."""
+        QApplication.processEvents(QEventLoop.ProcessEventsFlag.ExcludeUserInputEvents)
+        parent = self.parentWidget()
+        while parent is not None and not isinstance(parent, QScrollArea):
+            parent = parent.parentWidget()
+        if parent is not None:
+            for widget in widgets:
+                parent.ensureWidgetVisible(widget, 0, 0)
+
+
+def _stack(layout: QVBoxLayout, widgets: tuple[QWidget, ...]) -> None:
+    for widget in widgets:
+        layout.addWidget(widget)
