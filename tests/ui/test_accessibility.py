@@ -17,44 +17,11 @@ from PySide6.QtWidgets import (
     QLabel,
     QLineEdit,
     QPlainTextEdit,
-    QScrollBar,
     QTableView,
-    QWidget,
 )
 
+from tests.ui.checks import interactive, name_of, walk
 from tests.ui.pages_fixture import election, open_window, visit_pages
-
-IGNORED_NAMES = {
-    "qt_scrollarea_viewport",
-    "qt_scrollarea_hcontainer",
-    "qt_scrollarea_vcontainer",
-    "qt_spinbox_lineedit",
-    "qt_toolbar_ext_button",
-}
-
-
-def walk(root: QWidget) -> list[QWidget]:
-    out = []
-    for w in root.findChildren(QWidget):
-        if not w.isVisibleTo(root) or w.objectName() in IGNORED_NAMES:
-            continue
-        if isinstance(w, QScrollBar) or type(w).__name__ in (
-            "QComboBoxPrivateContainer",
-            "QComboBoxListView",
-            "QHeaderView",
-        ):
-            continue
-        out.append(w)
-    return out
-
-
-def interactive(w: QWidget) -> bool:
-    return bool(w.focusPolicy() & Qt.FocusPolicy.TabFocus) and w.isEnabled()
-
-
-def name_of(w: QWidget) -> str:
-    iface = QAccessible.queryAccessibleInterface(w)
-    return iface.text(QAccessible.Text.Name).strip() if iface else ""
 
 
 @pytest.fixture(params=["ca34-2017-06-06", "ca34-2017-04-04"])

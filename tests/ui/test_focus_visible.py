@@ -5,20 +5,11 @@ from __future__ import annotations
 from pathlib import Path
 
 from PySide6.QtCore import Qt
-from PySide6.QtGui import QImage
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication, QWidget
 
+from tests.ui.checks import changed_pixels
 from tests.ui.pages_fixture import election, open_window, visit_pages
-
-
-def changed_pixels(a: QImage, b: QImage) -> int:
-    a = a.convertToFormat(QImage.Format.Format_RGB32)
-    b = b.convertToFormat(QImage.Format.Format_RGB32)
-    assert a.size() == b.size()
-    return sum(
-        1 for y in range(a.height()) for x in range(a.width()) if a.pixel(x, y) != b.pixel(x, y)
-    )
 
 
 def test_tab_shows_a_focus_ring_on_every_control(qtbot: object, tmp_path: Path) -> None:

@@ -6,20 +6,11 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from PySide6.QtCore import QCoreApplication, QTranslator
+from PySide6.QtCore import QCoreApplication
 from PySide6.QtWidgets import QAbstractButton, QGroupBox
 
+from tests.ui.checks import Pseudo
 from tests.ui.pages_fixture import election, open_window, visit_pages
-
-
-class Pseudo(QTranslator):
-    def translate(  # type: ignore[override]
-        self, context: str, source: str, disambiguation: str | None = None, n: int = -1
-    ) -> str:
-        return f"⟦{source}⟧"
-
-    def isEmpty(self) -> bool:
-        return False
 
 
 def test_buttons_groups_menus_and_titles_are_translated(qtbot: object, tmp_path: Path) -> None:
