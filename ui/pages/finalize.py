@@ -1,8 +1,8 @@
 """Finalize: the board sees what it certifies, two members confirm, the counts lock (item 8).
 
 The finalize button is only enabled when the core reports nothing that blocks and nothing
-unexplained; the core checks it all again (and refuses the same person twice). Printing and
-export are later steps that are not built yet, so no button pretends to offer them.
+unexplained; the core checks it all again (and refuses the same person twice). Export is the
+next step (`ui.pages.export`), reachable once the counts are locked.
 """
 
 from __future__ import annotations
