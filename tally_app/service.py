@@ -308,7 +308,19 @@ def verify_bundles(
     deep: bool = True,
 ) -> list[BundleReport]:
     """Find every bundle under ``paths`` and check each one."""
-    from tally_app.verify.bundle_check import verify_bundle
+    from tally_app.verify.bundle_check import BundleReport, verify_bundle
     from tally_app.verify.discover import find_bundles
 
-    return [verify_bundle(p, trust_roots, deep=deep) for p in find_bundles(paths)]
+    def check(folder: Path) -> BundleReport:
+        try:
+            return verify_bundle(folder, trust_roots, deep=deep)
+        except Exception as exc:  # one hostile bundle must not stop the checking of the rest
+            return BundleReport(
+                folder,
+                (
+                    f"This bundle could not be checked ({type(exc).__name__}); it is not "
+                    "accepted. Please report it.",
+                ),
+            )
+
+    return [check(p) for p in find_bundles(paths)]

@@ -175,11 +175,17 @@ def test_missing_and_unsafe_files_are_named(bundle: Path, pki: Pki, tmp_path: Pa
 
 
 def test_without_a_manifest_only_the_results_file_is_checked(bundle: Path, pki: Pki) -> None:
-    (bundle / MANIFEST).unlink()
-    (bundle / (MANIFEST + ".p7s")).unlink()
-    (report,) = service.verify_bundles([bundle], service.load_trust_roots(pki.ca_pem))
+    """Another producer's bundle: results.json and its signature, nothing else."""
+    roots = service.load_trust_roots(pki.ca_pem)
+    for name in BUNDLE_FILES - {RESULTS, RESULTS + ".p7s"}:
+        (bundle / name).unlink()
+    (report,) = service.verify_bundles([bundle], roots)
     assert report.valid and not report.fingerprint_checked
     assert any("fingerprint was not checked" in n for n in report.notes)
+    (bundle / "results.csv").write_text("anything\n")
+    (report,) = service.verify_bundles([bundle], roots)
+    assert not report.valid
+    assert "no signature covers results.csv" in report.problems[0]
 
 
 def test_exporting_needs_a_finalized_precinct_and_two_members(tmp_path: Path, pki: Pki) -> None:

@@ -248,6 +248,22 @@ _TEXTS: dict[str, Callable[[Mapping[str, Any]], tuple[str, str]]] = {
         tr("The passphrase does not open the laptop's signing key."),
         tr("Type the passphrase again, exactly as it was chosen."),
     ),
+    "certificate_name_empty": lambda p: (
+        tr("The name for the key is empty."),
+        tr("Type a name, then try again."),
+    ),
+    "certificate_name_too_long": lambda p: (
+        tr("The name for the key is longer than 64 characters."),
+        tr("Shorten the name, then try again."),
+    ),
+    "certificate_name_unprintable": lambda p: (
+        tr("The name for the key holds a line break or another control character."),
+        tr("Type the name on one line, then try again."),
+    ),
+    "passphrase_too_long": lambda p: (
+        tr("The passphrase is too long."),
+        tr("Choose a passphrase of at most 1,000 characters."),
+    ),
     "passphrase_empty": lambda p: (
         tr("The passphrase is empty."),
         tr("Type the passphrase of the laptop's signing key."),

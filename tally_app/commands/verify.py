@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, TextIO
 
 from tally_app.commands.base import EXIT_INVALID, EXIT_OK, EXIT_USAGE, PROG, count
+from tally_app.printable import printable
 
 if TYPE_CHECKING:
     from cryptography import x509
@@ -74,14 +75,17 @@ def _as_json(report: BundleReport) -> dict[str, Any]:
 
 
 def _line(report: BundleReport) -> str:
-    what = ", ".join(report.precinct_ids) or "?"
+    """One line per bundle; every value from the drive printed with its control characters
+    escaped, so that a folder or certificate name cannot forge a line."""
+    what = printable(", ".join(report.precinct_ids) or "?")
     test = " TEST" if report.is_test else ""
+    path = printable(report.path)
     if not report.valid:
-        return f"INVALID{test} {report.path} (precinct {what})"
-    signer = f"signed by {report.signer}" + (" (trusted)" if report.trusted else "")
+        return f"INVALID{test} {path} (precinct {what})"
+    signer = f"signed by {printable(report.signer)}" + (" (trusted)" if report.trusted else "")
     return (
-        f"VALID{test} {report.path}: precinct {what} of {report.election_id}, "
-        f"{report.status}, {signer}, results SHA-256 {report.results_sha256}"
+        f"VALID{test} {path}: precinct {what} of {printable(report.election_id)}, "
+        f"{printable(report.status)}, {signer}, results SHA-256 {report.results_sha256}"
     )
 
 
@@ -104,8 +108,8 @@ def _cmd_verify(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     else:
         for report in reports:
             out.write(_line(report) + "\n")
-            out.writelines(f"  problem: {p}\n" for p in report.problems)
-            out.writelines(f"  note: {n}\n" for n in report.notes)
+            out.writelines(f"  problem: {printable(p)}\n" for p in report.problems)
+            out.writelines(f"  note: {printable(n)}\n" for n in report.notes)
     if not reports:
         err.write(
             f"{PROG}: no results bundle (a folder with a results.json) was found under "

@@ -139,3 +139,44 @@ def _list(node: Any) -> list[Any]:
 
 def _first(items: list[Any]) -> Mapping[str, Any]:
     return items[0] if items and isinstance(items[0], Mapping) else {}
+
+
+def compare_csv(data: bytes, expected: DeckExpected) -> list[str]:
+    """One sentence per difference between results.csv and the deck: every expected number
+    must be on its row, and every row must be one the deck expects."""
+    import csv
+    import io
+
+    try:
+        rows = list(csv.DictReader(io.StringIO(data.decode("utf-8"), newline="")))
+    except (UnicodeDecodeError, csv.Error):
+        return ["results.csv cannot be read as UTF-8 CSV."]
+    want: dict[tuple[str, str, str], int] = {}
+    for contest_id, contest in expected.contests.items():
+        for selection_id, votes in contest.votes.items():
+            want[(contest_id, "selection", selection_id)] = votes
+        want[(contest_id, "write-ins", "")] = contest.write_ins
+        want[(contest_id, "undervotes", "")] = contest.undervotes
+        want[(contest_id, "overvotes", "")] = contest.overvotes
+    got: dict[tuple[str, str, str], str] = {}
+    for row in rows:
+        kind = row.get("kind") or ""
+        key_kind = kind if kind in ("write-ins", "undervotes", "overvotes") else "selection"
+        selection = "" if key_kind != "selection" else row.get("selection_id") or ""
+        got[(row.get("contest_id") or "", key_kind, selection)] = row.get("votes") or ""
+    found = []
+    for (contest_id, kind, selection), votes in want.items():
+        what = f"results.csv, contest {contest_id}, {selection or kind}"
+        if (contest_id, kind, selection) not in got:
+            if kind == "write-ins" and votes == 0:
+                continue  # a contest without write-in lines has no write-ins row
+            found.append(f"{what}: expected {votes}, the file has no such row.")
+        elif got[(contest_id, kind, selection)] != str(votes):
+            found.append(
+                f"{what}: expected {votes}, the file says {got[(contest_id, kind, selection)]}."
+            )
+    for key in sorted(set(got) - set(want)):
+        found.append(
+            f"results.csv has a row the deck does not expect: {key[0]}, {key[2] or key[1]}."
+        )
+    return found

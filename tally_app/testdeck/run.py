@@ -38,16 +38,38 @@ class PrecinctOutcome:
         return not self.differences
 
 
+def _inside(path: Path, folder: Path) -> bool:
+    path, folder = path.resolve(), folder.resolve()
+    return path == folder or folder in path.parents
+
+
 def _prepare(out: Path) -> None:
+    """A new or empty folder for the run, never inside the laptop's own data folder."""
+    from tally_app import service
+
     if out.is_symlink():
         raise InputError("deck_out_symlink", f"{out} is a symbolic link; give a real folder.")
-    if out.exists() and (not out.is_dir() or any(out.iterdir())):
+    data_dir = service.default_data_dir()
+    if _inside(out, data_dir) or _inside(data_dir, out):
         raise InputError(
-            "deck_out_not_empty",
-            f"{out} is not an empty folder; give a new or empty folder for the test-deck run.",
+            "deck_out_in_data",
+            f"{out} is the laptop's data folder or shares it ({data_dir}); a test deck keeps "
+            "its precinct files apart from real ones, so give a folder elsewhere.",
         )
-    out.mkdir(parents=True, exist_ok=True)
-    (out / "bundles").mkdir()
+    try:
+        if out.exists() and (not out.is_dir() or any(out.iterdir())):
+            raise InputError(
+                "deck_out_not_empty",
+                f"{out} is not an empty folder; give a new or empty folder for the test-deck run.",
+            )
+        out.mkdir(parents=True, exist_ok=True)
+        (out / "bundles").mkdir()
+    except OSError as exc:
+        raise InputError(
+            "deck_out_unusable",
+            f"{out} cannot be used as the output folder ({exc.strerror or 'error'}); "
+            "give a folder that can be created and written.",
+        ) from None
 
 
 def run_deck(
@@ -78,9 +100,9 @@ def _run_precinct(
 ) -> PrecinctOutcome:
     from tally_app import service
     from tally_app.errors import TallyError
-    from tally_app.export.bundle import RESULTS
+    from tally_app.export.bundle import RESULTS, RESULTS_CSV
     from tally_app.testdeck.apply import apply_precinct
-    from tally_app.testdeck.compare import compare_results
+    from tally_app.testdeck.compare import compare_csv, compare_results
     from tally_app.verify.bundle_check import verify_bundle
 
     try:
@@ -105,4 +127,5 @@ def _run_precinct(
         differences.append("The bundle is not marked TEST.")
     doc = json.loads((report.folder / RESULTS).read_bytes())
     differences += compare_results(doc, precinct.expected)
+    differences += compare_csv((report.folder / RESULTS_CSV).read_bytes(), precinct.expected)
     return PrecinctOutcome(precinct.precinct_id, report.folder, tuple(differences))

@@ -20,6 +20,8 @@ from tally_app.clock import Clock
 from tally_app.errors import InputError
 from tally_app.trust.identity import (
     MAX_P12_BYTES,
+    check_name,
+    check_new_passphrase,
     common_name,
     device_certificate,
     identity_p12_bytes,
@@ -47,10 +49,8 @@ def _refuse_existing(path: Path, what: str) -> None:
 def create_ca(out_dir: Path, name: str, passphrase: bytes, *, clock: Clock) -> Path:
     """A new county CA in ``out_dir``; returns the path of ``ca.pem``."""
     out_dir = Path(out_dir)
-    if not name.strip():
-        raise InputError("ca_name_empty", "The CA name is empty; give the county's name.")
-    if not passphrase:
-        raise InputError("passphrase_empty", "The passphrase is empty; choose one.")
+    check_name(name, "CA name", "'Example County'")
+    check_new_passphrase(passphrase)
     cert_path, key_path = out_dir / CA_CERT, out_dir / CA_KEY
     _refuse_existing(cert_path, "a CA certificate")
     _refuse_existing(key_path, "a CA key")
@@ -144,8 +144,7 @@ def issue_device(
 ) -> Path:
     """A device identity signed by the CA, as an encrypted .p12 holding key, cert and CA cert."""
     out_p12 = Path(out_p12)
-    if not device_id.strip():
-        raise InputError("device_id_empty", "The device id is empty; give one, e.g. laptop-07.")
+    check_name(device_id, "device id", "laptop-07")
     _refuse_existing(out_p12, "a device identity")
     ca_key, ca_cert = load_ca(ca_dir, ca_passphrase)
     key = new_key()

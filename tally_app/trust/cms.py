@@ -62,6 +62,7 @@ class SignatureCheck:
     signer: str  # signer CN ("" when unknown)
     county_issued: bool  # the signer certificate is not self-signed
     problem: str | None  # one sentence if not intact, or (with roots) not trusted
+    certificate_sha256: str = ""  # of the signer certificate's DER ("" when unknown)
 
 
 def _broken(problem: str, signer: str = "", county_issued: bool = False) -> SignatureCheck:
@@ -198,5 +199,10 @@ async def verify_detached_async(
         else:
             problem = f"The signer {signer} is not certified by the trusted county CA."
     return SignatureCheck(
-        intact=True, trusted=trusted, signer=signer, county_issued=county_issued, problem=problem
+        intact=True,
+        trusted=trusted,
+        signer=signer,
+        county_issued=county_issued,
+        problem=problem,
+        certificate_sha256=cert.fingerprint(hashes.SHA256()).hex(),
     )

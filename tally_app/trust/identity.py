@@ -64,14 +64,9 @@ def fingerprint(cert: x509.Certificate) -> str:
 
 
 def is_self_signed(cert: x509.Certificate) -> bool:
-    """Issuer equals subject and the certificate's own key verifies its signature."""
-    if cert.issuer != cert.subject:
-        return False
-    try:
-        cert.verify_directly_issued_by(cert)
-    except Exception:  # any failure (bad signature, odd key): not self-signed
-        return False
-    return True
+    """Issued by itself (issuer equals subject): never county-issued, whether or not its
+    own signature is intact (a damaged one must not make it look county-issued)."""
+    return bool(cert.issuer == cert.subject)
 
 
 def new_key() -> ec.EllipticCurvePrivateKey:
@@ -167,10 +162,45 @@ def p12_encryption(passphrase: bytes) -> serialization.KeySerializationEncryptio
     )
 
 
-def identity_p12_bytes(identity: Identity, passphrase: bytes) -> bytes:
-    """The identity as an encrypted PKCS#12, for storing."""
+MAX_PASSPHRASE_BYTES = 1023  # what the key-encryption code accepts
+MAX_NAME_CHARS = 64  # an X.509 common name
+
+
+def check_new_passphrase(passphrase: bytes) -> bytes:
+    """A passphrase to protect a new key with: not empty, not longer than the encryption takes."""
     if not passphrase:
         raise InputError("passphrase_empty", "The passphrase is empty; choose one.")
+    if len(passphrase) > MAX_PASSPHRASE_BYTES:
+        raise InputError(
+            "passphrase_too_long",
+            f"The passphrase is longer than {MAX_PASSPHRASE_BYTES} bytes; choose a shorter one.",
+        )
+    return passphrase
+
+
+def check_name(text: str, what: str, example: str) -> str:
+    """A name that goes into a certificate: 1 to 64 characters, no control characters."""
+    if not text.strip():
+        raise InputError(
+            "certificate_name_empty", f"The {what} is empty; give one, e.g. {example}."
+        )
+    if len(text) > MAX_NAME_CHARS:
+        raise InputError(
+            "certificate_name_too_long",
+            f"The {what} has {len(text)} characters; a certificate takes at most "
+            f"{MAX_NAME_CHARS}, so shorten it.",
+        )
+    if not text.isprintable():
+        raise InputError(
+            "certificate_name_unprintable",
+            f"The {what} holds a line break or another control character; type it on one line.",
+        )
+    return text
+
+
+def identity_p12_bytes(identity: Identity, passphrase: bytes) -> bytes:
+    """The identity as an encrypted PKCS#12, for storing."""
+    check_new_passphrase(passphrase)
     return pkcs12.serialize_key_and_certificates(
         name=identity.device_id.encode("utf-8"),
         key=identity.private_key,
@@ -278,10 +308,10 @@ def identity_dir(data_dir: Path) -> Path:
 
 
 def write_private(path: Path, data: bytes) -> None:
-    """Atomic write, then owner-only (0600); the folder is made owner-only (0700) first."""
+    """Atomic write of an owner-only (0600) file; the folder is made owner-only (0700) first."""
     path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
-    write_atomically(path, data)
-    os.chmod(path, 0o600)
+    write_atomically(path, data, mode=0o600)
+    os.chmod(path, 0o600)  # against a umask or a file system that widened it
 
 
 def _store(path: Path, data: bytes, cert: x509.Certificate) -> None:

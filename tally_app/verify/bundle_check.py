@@ -26,7 +26,9 @@ from tally_app.export.bundle import (
     MANIFEST,
     MANIFEST_SIGNATURE,
     RESULTS,
+    RESULTS_CSV,
 )
+from tally_app.printable import printable
 
 if TYPE_CHECKING:
     from cryptography import x509
@@ -171,7 +173,7 @@ def verify_bundle(
     notes: list[str] = []
     facts: dict[str, Any] = {"results_sha256": results_sha256, "document": doc}
     if doc is not None:
-        (election,) = doc["Election"][:1] or [{}]
+        election = (doc.get("Election") or [{}])[0]
         facts.update(
             is_test=bool(doc.get("IsTest")),
             status=doc.get("Status"),
@@ -195,11 +197,19 @@ def verify_bundle(
             notes.append(f"Signed by {check.signer!r}, a self-signed device: not county-issued.")
     manifest_present = (folder / MANIFEST).exists() or (folder / MANIFEST).is_symlink()
     if manifest_present:
-        problems += _check_manifest(folder, results_sha256, facts, check, trust_roots, deep)
+        problems += _check_manifest(folder, results_sha256, facts, doc, check, trust_roots, deep)
         facts["fingerprint_checked"] = not problems
     else:
+        uncovered = sorted(_bundle_files(folder) - {RESULTS, RESULTS + ".p7s"})
+        if uncovered:
+            problems.append(
+                "manifest.json is missing, so no signature covers "
+                + ", ".join(printable(n) for n in uncovered)
+                + "; the bundle is incomplete or was changed."
+            )
         notes.append(
-            "No manifest.json: only results.json and its signature were checked; the definition fingerprint was not checked."
+            "No manifest.json: only results.json and its signature were checked; "
+            "the definition fingerprint was not checked."
         )
     return BundleReport(folder, tuple(problems), tuple(notes), **facts)
 
@@ -208,6 +218,7 @@ def _check_manifest(
     folder: Path,
     results_sha256: str,
     facts: Mapping[str, Any],
+    document: Mapping[str, Any] | None,
     results_check: SignatureCheck | None,
     roots: Sequence[x509.Certificate],
     deep: bool,
@@ -223,8 +234,14 @@ def _check_manifest(
     check, problem = _signature(folder, MANIFEST, data, roots)
     if problem:
         problems.append(problem)
-    elif results_check is not None and check is not None and check.signer != results_check.signer:
-        problems.append("manifest.json and results.json are signed by different devices.")
+    elif (
+        results_check is not None
+        and check is not None
+        and check.certificate_sha256 != results_check.certificate_sha256
+    ):
+        # The same certificate, byte for byte: results.json.p7s is covered by the manifest's
+        # hash, so no byte of manifest.json.p7s can change either, with or without --trust.
+        problems.append("manifest.json and results.json are not signed with the same certificate.")
     value, parse = parse_json(data)
     if parse:
         return [*problems, f"manifest.json is not valid JSON: {parse[0].message}"]
@@ -265,13 +282,39 @@ def _check_manifest(
         problems.append(
             f"manifest.json names device {manifest.device_id!r} but is signed by {check.signer!r}."
         )
-    present = {e.name for e in os.scandir(folder)}
+    present = _bundle_files(folder)
+    for name in sorted(present - set(listed) - {MANIFEST, MANIFEST_SIGNATURE}):
+        problems.append(
+            f"{printable(name)} is in the bundle but not in its manifest, so no signature covers it."
+        )
+    if RESULTS_CSV in listed and RESULTS_CSV in present and document is not None:
+        problems += _check_csv(folder, document)
     if deep and AUDIT_LOG in listed and AUDIT_LOG in present and not problems:
         problems += _check_event_log(folder)
     missing_doc = AUDIT_LOG in listed and AUDIT_LOG_DOCUMENTATION not in listed
     if missing_doc:
         problems.append("The bundle has an audit log without its documentation.")
     return problems
+
+
+def _bundle_files(folder: Path) -> set[str]:
+    """Names of the entries of the bundle folder, but for hidden ones (``._results.json``
+    that macOS leaves on FAT drives, a ``.partial`` a pulled drive left behind)."""
+    return {e.name for e in os.scandir(folder) if not e.name.startswith(".")}
+
+
+def _check_csv(folder: Path, document: Mapping[str, Any]) -> list[str]:
+    """results.csv is derived from results.json: it must be exactly what results.json gives."""
+    from tally_app.export.results_csv import results_csv_bytes
+
+    try:
+        expected = results_csv_bytes(document)
+        actual = read_limited(folder / RESULTS_CSV, MAX_LISTED_BYTES)
+    except (UnsafeFile, ValueError) as exc:
+        return [f"results.csv cannot be checked against results.json: {exc}"]
+    if actual != expected:
+        return ["results.csv does not say what results.json says."]
+    return []
 
 
 def _check_event_log(folder: Path) -> list[str]:

@@ -1,6 +1,8 @@
 """Finding bundles under the paths a user gives: a bundle, a folder of them, a whole drive.
 
-A bundle is any folder holding a ``results.json`` (DESIGN §10). Folders are walked without
+A bundle is any folder holding a ``results.json`` (DESIGN §10), or what is left of one (a
+``manifest.json`` or ``results.json.p7s`` without it), so that a damaged bundle is reported,
+never silently skipped. Folders are walked without
 following symbolic links, hidden folders (``.Trashes``, ``.Spotlight-V100``) are skipped,
 and the walk stops at a depth and a count no real drive needs, so a hostile drive cannot
 make it run forever.
@@ -17,6 +19,7 @@ from tally_app.errors import InputError
 MAX_DEPTH = 8
 MAX_BUNDLES = 100_000
 RESULTS = "results.json"
+BUNDLE_MARKERS = frozenset({RESULTS, "results.json.p7s", "manifest.json"})
 
 
 def find_bundles(paths: Iterable[Path]) -> list[Path]:
@@ -44,7 +47,7 @@ def _walk(folder: Path, depth: int, found: set[Path]) -> None:
         raise InputError(
             "path_unreadable", f"{folder} cannot be read ({exc.strerror}); check the drive."
         ) from None
-    if any(e.name == RESULTS for e in entries):
+    if any(e.name in BUNDLE_MARKERS for e in entries):
         found.add(folder)
     if len(found) > MAX_BUNDLES:
         raise InputError(
