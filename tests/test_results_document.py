@@ -406,3 +406,12 @@ def test_a_contest_on_some_ballot_styles_only_is_bounded_not_exact(
     assert arithmetic_problems(doc) == []
     selection["Count"] += 2  # one mark over T ballots: never possible
     assert "not a whole number of ballots" in arithmetic_problems(doc)[0]
+
+
+def test_the_format_checker_really_checks_date_times(general: PrecinctSession) -> None:
+    """jsonschema skips ``date-time`` unless rfc3339-validator is installed: pin that it is."""
+    doc = document(general)
+    doc["GeneratedDate"] = "2017-06-06T21:14:05"  # no zone
+    assert any("date-time" in e for e in schema_errors(doc))
+    doc["GeneratedDate"] = "2017-02-30T21:14:05+00:00"  # no such day
+    assert any("date-time" in e for e in schema_errors(doc))
