@@ -6,6 +6,8 @@ Signing is pyHanko's plain PAdES baseline B-B path (the same calls as
 apart from its signature value (DESIGN §8):
 
 - the signing time is the app's injected clock (``when``), not pyHanko's ``datetime.now()``;
+- the document's modification date (``/ModDate`` and the XMP ``xmp:ModifyDate``) is ``when``
+  too;
 - the second half of the trailer ``/ID``, which pyHanko draws at random, is derived from the
   unsigned bytes and ``when``;
 - the space reserved for the signature is computed from the certificates, not measured by a
@@ -32,6 +34,7 @@ from datetime import datetime
 from typing import Any
 
 from cryptography import x509
+from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives import serialization
 
 from tally_app.trust import cms as _cms  # also silences pyHanko's loggers
@@ -89,9 +92,26 @@ def sign_pdf(
         raise ValueError("the signing time must carry a time zone")
     from pyhanko.pdf_utils.generic import ArrayObject, ByteStringObject
     from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
+    from pyhanko.pdf_utils.metadata.model import DocumentMetadata
     from pyhanko.sign import fields, signers
 
+    class _SignedAt(DocumentMetadata):  # type: ignore[misc]
+        """Metadata whose modification date is ``when``: pyHanko sets it to "now" as it writes
+        the /Info /ModDate and the XMP xmp:ModifyDate; this ignores that."""
+
+        @property  # type: ignore[override]
+        def last_modified(self) -> datetime:
+            return when
+
+        @last_modified.setter
+        def last_modified(self, _value: object) -> None:
+            pass
+
     class _Writer(IncrementalPdfFileWriter):  # type: ignore[misc]
+        def __init__(self, stream: io.BytesIO) -> None:
+            super().__init__(stream)
+            self._meta = _SignedAt()
+
         @classmethod
         def _handle_id(cls, prev: Any) -> Any:
             # pyHanko keeps the first /ID half and draws the second at random; derive it.
@@ -144,6 +164,82 @@ def _broken(problem: str, signer: str = "", county_issued: bool = False) -> PdfS
     )
 
 
+def _container_problem(embedded: Any) -> str | None:
+    """Why the bytes of ``/Contents`` are not one plain signature followed by zero padding.
+
+    The signature does not cover ``/Contents`` itself, and pyHanko ignores what follows the
+    CMS and several of its unsigned fields. Requiring zero padding, one signer, versions and
+    a digest list that agree with the signer (as `tally_app.trust.cms` does for ``.p7s``), no
+    unsigned extras, and genuine carried certificates leaves no byte that could change
+    unnoticed. (A forced DER re-encoding would also do, but with pyHanko loaded asn1crypto
+    takes 0.2 s for it.)
+    """
+    from asn1crypto import cms as acms
+
+    try:
+        raw = bytes(embedded.pkcs7_content)
+        info = acms.ContentInfo.load(raw)
+        der = info.dump()
+        acms.ContentInfo.load(der, strict=True)
+        signed = info["content"]
+        signer_infos = signed["signer_infos"]
+        if raw[len(der) :].strip(b"\0"):
+            return "The PDF's signature space holds bytes after the signature; it was changed."
+        if info["content_type"].native != "signed_data" or len(signer_infos) != 1:
+            return "The PDF's signature is not a CMS signature by exactly one signer."
+        signer_info = signer_infos[0]
+        by_name = signer_info["sid"].name == "issuer_and_serial_number"
+        expected = "v1" if by_name else "v3"
+        encap = signed["encap_content_info"]
+        plain = (
+            signed["version"].native == expected
+            and signer_info["version"].native == expected
+            and [a.dump() for a in signed["digest_algorithms"]]
+            == [signer_info["digest_algorithm"].dump()]
+            and encap["content_type"].native == "data"
+            and encap["content"].native is None
+            and not signed["crls"]
+            and not signer_info["unsigned_attrs"]
+        )
+    except Exception:  # hostile bytes
+        return "The PDF's signature is damaged."
+    if not plain:
+        return "The PDF's signature has fields that do not fit a plain PAdES signature; it was changed."
+    return _carried_certificates_problem(embedded)
+
+
+def _carried_certificates_problem(embedded: Any) -> str | None:
+    """Why a certificate carried beside the signer's (the county CA) is not genuine.
+
+    The signer's certificate is bound by the signed ESS attribute, but the chain is not signed
+    by anything in the PDF: each extra certificate must verify under an issuer carried with it
+    (itself, for a root), so a changed byte in it is noticed even without trust roots.
+    """
+    try:
+        signer_der = embedded.signer_cert.dump()
+        carried = [
+            x509.load_der_x509_certificate(choice.chosen.dump())
+            for choice in embedded.signed_data["certificates"] or ()
+        ]
+        for cert in carried:
+            if cert.public_bytes(serialization.Encoding.DER) == signer_der:
+                continue
+            issuers = [c for c in carried if c.subject == cert.issuer]
+            if not any(_issued_by(cert, issuer) for issuer in issuers):
+                return "A certificate carried in the PDF's signature is damaged or was changed."
+    except Exception:  # hostile bytes
+        return "The certificates in the PDF's signature cannot be read."
+    return None
+
+
+def _issued_by(cert: x509.Certificate, issuer: x509.Certificate) -> bool:
+    try:
+        cert.verify_directly_issued_by(issuer)
+    except (ValueError, TypeError, InvalidSignature):
+        return False
+    return True
+
+
 def check_pdf_signature(
     pdf: bytes, trust_roots: Sequence[x509.Certificate] = ()
 ) -> PdfSignatureCheck:
@@ -174,6 +270,9 @@ async def check_pdf_signature_async(
             return _broken("The PDF is not signed.")
         return _broken(f"The PDF has {len(signatures)} signatures instead of exactly one.")
     embedded = signatures[0]
+    container = _container_problem(embedded)
+    if container is not None:
+        return _broken(container)
     try:
         cert = x509.load_der_x509_certificate(embedded.signer_cert.dump())
         signer, county_issued = common_name(cert), not is_self_signed(cert)
