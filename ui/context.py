@@ -25,6 +25,7 @@ if TYPE_CHECKING:  # the store (and sqlite-utils) loads only when a precinct ope
     from tally_app.audit.events import Actor
     from tally_app.entries import Sheet
     from tally_app.session import PrecinctSession
+    from tally_app.trust.identity import Identity
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -62,6 +63,9 @@ class AppContext(QObject):
         self.last_commit_failed = False
         self.last_failure: UserMessage | None = None
         self.in_commit = False  # a message shown now is about a write that failed
+        # The laptop's signing key once the board unlocked it for the open precinct (print,
+        # then export: the passphrase is typed once). Dropped when the precinct closes.
+        self.identity: Identity | None = None
 
     # --- the precinct -------------------------------------------------------------------
 
@@ -91,6 +95,7 @@ class AppContext(QObject):
         return True
 
     def close_precinct(self) -> None:
+        self.identity = None
         if self.session is not None:
             self.session.close()
             self.session = None

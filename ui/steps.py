@@ -2,7 +2,8 @@
 
 board → ballot accounting → each contest on sheet A, in ballot order → (when the policy asks
 for double entry) each contest on sheet B, blind → the comparison of the two sheets →
-review → finalize → export (shown only once the precinct is finalized or exported).
+review → finalize → print → export (print and export are shown only once the precinct is
+finalized or exported).
 
 A step builds its page the first time it is shown, so reopening a precinct after a crash
 pays only for the page it resumes on.
@@ -25,7 +26,7 @@ from ui.pages.base import Page
 class Step:
     key: str
     make: Callable[[], Page]
-    # Whether the step can be shown now (export: only once the precinct is locked).
+    # Whether the step can be shown now (print, export: only once the precinct is locked).
     available: Callable[[], bool] = field(default=lambda: True, repr=False)
     _page: Page | None = field(default=None, repr=False)
 
@@ -47,6 +48,7 @@ def build_steps(ctx: AppContext, parent: QWidget | None = None) -> list[Step]:
     from ui.pages.contest import ContestPage
     from ui.pages.export import ExportPage
     from ui.pages.finalize import FinalizePage
+    from ui.pages.print import PrintPage
     from ui.pages.review import ReviewPage
 
     session = ctx.open
@@ -69,6 +71,7 @@ def build_steps(ctx: AppContext, parent: QWidget | None = None) -> list[Step]:
     steps += [
         Step("review", lambda: ReviewPage(ctx, parent)),
         Step("finalize", lambda: FinalizePage(ctx, parent)),
+        Step("print", lambda: PrintPage(ctx, parent), lambda: ctx.open.locked),
         Step("export", lambda: ExportPage(ctx, parent), lambda: ctx.open.locked),
     ]
     return steps

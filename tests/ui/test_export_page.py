@@ -128,9 +128,10 @@ def confirm_and_type(
     QTest.keyClick(page.second, KEY.Key_Home)
     QTest.keyClick(page.second, KEY.Key_Down)
     QTest.keyClick(page.second, KEY.Key_Tab)
-    assert focus() is page.passphrase
-    QTest.keyClicks(page.passphrase, passphrase)
-    QTest.keyClick(page.passphrase, KEY.Key_Return)  # Enter moves on, like Tab
+    if page.passphrase.isVisible():  # not once the key is unlocked for this precinct
+        assert focus() is page.passphrase
+        QTest.keyClicks(page.passphrase, passphrase)
+        QTest.keyClick(page.passphrase, KEY.Key_Return)  # Enter moves on, like Tab
     if again is not None:
         assert focus() is page.again
         QTest.keyClicks(page.again, again)
@@ -202,6 +203,9 @@ def test_export_by_keyboard_writes_a_valid_bundle_and_says_safe_to_remove(
     assert page.files_text.text().startswith(f"{n} files: ")
     assert "results.json" in page.files_text.text()
     assert page.passphrase.text() == ""  # not kept after use
+    # The key stays unlocked for this precinct: the board types the passphrase once.
+    assert window.ctx.identity is not None and page.passphrase.isHidden()
+    assert page.key_note.text().startswith("The signing key is unlocked (")
 
     # The store and the header: exported, recorded once, by the two members.
     assert window.ctx.open.state == "exported"
@@ -359,19 +363,21 @@ def test_export_is_not_offered_before_finalize(qtbot: object, tmp_path: Path) ->
     window.show()
     window.open_precinct(definition.precincts[0].id)
     keys = [s.key for s in window.steps]
-    assert keys[-2:] == ["finalize", "export"]
+    assert keys[-3:] == ["finalize", "print", "export"]
     window.go_to_key("finalize")
     assert not window.next.isEnabled()
     window.go_to(len(window.steps) - 1)  # asked for export: finalize is the last open step
     assert window.current().key == "finalize"
-    assert window.steps[-1].built is None
+    assert window.steps[-1].built is None and window.steps[-2].built is None
     window.close()
 
 
-def test_finalizing_opens_the_export_step(qtbot: object, data_dir: Path) -> None:
+def test_finalizing_opens_the_print_then_the_export_step(qtbot: object, data_dir: Path) -> None:
     window = open_export(qtbot, data_dir)
     window.go_to_key("finalize")
     assert window.next.isEnabled()
+    QTest.keyClick(window.next, KEY.Key_Space)
+    assert window.current().key == "print"  # then export
     QTest.keyClick(window.next, KEY.Key_Space)
     assert window.current().key == "export"
     assert window.step_label.text() == (
@@ -391,6 +397,10 @@ def exported(window: MainWindow, data_dir: Path, usb: Path) -> ExportPage:
     choose_drive(page, usb)
     confirm_and_type(page, PASSPHRASE)
     assert page.result.text().startswith("✓")
+    window.ctx.identity = None  # as on a precinct opened afresh: the passphrase is asked
+    page.enter()
+    QApplication.processEvents()  # let the layout take the field back in
+    assert page.passphrase.isVisible()
     return page
 
 

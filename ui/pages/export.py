@@ -368,8 +368,13 @@ class ExportPage(Page):
 
     def _show_key(self) -> None:
         self.identity_status = service.device_identity_status(self.ctx.data_dir)
-        creating = self.identity_status == "none"
-        if self.identity_status == "county":
+        unlocked = self.ctx.identity is not None  # on the print page, for this precinct
+        creating = not unlocked and self.identity_status == "none"
+        if self.ctx.identity is not None:
+            note = self.tr("The signing key is unlocked ({0}): no passphrase is needed.").format(
+                self.ctx.identity.device_id
+            )
+        elif self.identity_status == "county":
             note = self.tr("This laptop signs with the key the county issued. Type its passphrase.")
         elif self.identity_status == "self-signed":
             note = self.tr(
@@ -391,6 +396,8 @@ class ExportPage(Page):
             if creating
             else self.tr("Passphrase of the signing key")
         )
+        self.passphrase.setVisible(not unlocked)
+        self.passphrase_label.setVisible(not unlocked)
         self.again.setVisible(creating)
         self.again_label.setVisible(creating)
 
@@ -416,11 +423,11 @@ class ExportPage(Page):
                 self.second,
             )
             return
-        creating = self.identity_status == "none"
+        creating = self.ctx.identity is None and self.identity_status == "none"
         typed, again = self.passphrase.text(), self.again.text()
         self.passphrase.clear()
         self.again.clear()
-        if not typed:
+        if not typed and self.ctx.identity is None:
             self._fail(
                 error_message(InputError("passphrase_empty", "The passphrase is empty.")),
                 self.passphrase,
@@ -460,12 +467,13 @@ class ExportPage(Page):
         self._succeeded(report)
 
     def _export(self, secret: bytes, confirmers: tuple[int, int]) -> ExportReport:
-        identity = service.device_identity(
+        identity = self.ctx.identity or service.device_identity(
             self.ctx.data_dir,
             secret,
             clock=self.ctx.clock,
             create=self.identity_status == "none",
         )
+        self.ctx.identity = identity  # typed once for this precinct
         assert self.target is not None
         self.progress.setRange(0, 1)
         self.progress.setValue(0)

@@ -1,0 +1,640 @@
+"""Print: the signed tally sheet and the posting copy, previewed, printed or saved (DESIGN §6, §8).
+
+Paper is still the legal record: after finalizing, the board prints the tally sheet and
+certificate of performance (signed in ink, kept with the supplies) and the one-page "results
+of votes cast" to post outside the polling place (Elections Code §15280). Both PDFs are signed
+by the laptop's key (§9), so the key is unlocked here first, the same way as on the export
+page; the unlocked key is kept in the window's context for the open precinct, so export does
+not ask for the passphrase again.
+
+What the board sees in the preview is exactly what is printed and what "Save PDF" writes: the
+page renders each signed PDF once and keeps its bytes. Printing draws each page of that PDF,
+rendered at up to 300 dpi, onto Qt's printer; a printer without its own copy handling gets
+the pages once per copy. With no printer (common on a precinct laptop) the page says so and
+offers "Save PDF" (to a USB drive when one is plugged in), to print on another computer.
+Every print and save is logged (report.printed) with the copies and where it went.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass
+from itertools import pairwise
+from pathlib import Path
+from typing import TYPE_CHECKING, TypeVar
+
+from PySide6.QtCore import (
+    QBuffer,
+    QByteArray,
+    QEvent,
+    QEventLoop,
+    QIODevice,
+    QRectF,
+    QSize,
+    QSizeF,
+    Qt,
+)
+from PySide6.QtGui import QPageLayout, QPageSize, QPainter
+from PySide6.QtPdf import QPdfDocument
+from PySide6.QtPdfWidgets import QPdfView
+from PySide6.QtPrintSupport import QPrintDialog, QPrinter, QPrinterInfo
+from PySide6.QtWidgets import (
+    QApplication,
+    QDialog,
+    QFileDialog,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QScrollArea,
+    QVBoxLayout,
+    QWidget,
+)
+
+from tally_app import service
+from tally_app.errors import InputError, SystemError_, TallyError
+from tally_app.file_names import file_part
+from ui.context import AppContext
+from ui.drives import removable_drives
+from ui.messages import UserMessage, error_message, unexpected_message
+from ui.pages.base import Page
+from ui.pages.export import (
+    KEY_CODES,
+    MIN_NEW_PASSPHRASE,
+    _AdvancingLineEdit,
+    _EnterButton,
+    _stack,
+)
+from ui.widgets import StatusBadge, announce
+
+if TYPE_CHECKING:
+    from tally_app.trust.identity import Identity
+
+log = logging.getLogger(__name__)
+T = TypeVar("T")
+
+TALLY_SHEET = "tally sheet"  # the document names report.printed records (as the CLI does)
+POSTING_COPY = "posting copy"
+MAX_PRINT_DPI = 300  # a 1200 dpi letter page would be a 0.5 GB image; 300 dpi reads well
+
+
+@dataclass(frozen=True)
+class Rendered:
+    """A signed PDF as the board previews it, prints it and saves it."""
+
+    document: str  # TALLY_SHEET or POSTING_COPY
+    data: bytes
+
+
+def ask_print(printer: QPrinter, parent: QWidget) -> bool:
+    """Qt's print dialog (printer, copies, pages); False when the worker cancels."""
+    dialog = QPrintDialog(printer, parent)
+    dialog.setWindowTitle(parent.tr("Print"))
+    return dialog.exec() == QDialog.DialogCode.Accepted
+
+
+def ask_save_path(parent: QWidget, suggested: Path) -> Path | None:
+    """The system's save dialog, starting at ``suggested``; None when the worker cancels."""
+    chosen, _filter = QFileDialog.getSaveFileName(
+        parent, parent.tr("Save the PDF"), str(suggested), parent.tr("PDF files (*.pdf)")
+    )
+    return Path(chosen) if chosen else None
+
+
+def any_printer() -> bool:
+    return bool(QPrinterInfo.availablePrinters())
+
+
+def print_pdf(document: QPdfDocument, printer: QPrinter) -> int:
+    """Draw every page of ``document`` on ``printer``; the number of sheets sent.
+
+    Each page is rendered at the printer's resolution (at most MAX_PRINT_DPI) and placed on
+    the whole paper, keeping its proportions: the PDF carries its own margins. When the
+    printer cannot make copies itself, the document is sent once per copy (collated).
+    """
+    pages = document.pageCount()
+    copies = 1 if printer.supportsMultipleCopies() else max(1, printer.copyCount())
+    dpi = min(printer.resolution(), MAX_PRINT_DPI)
+    painter = QPainter()
+    if not painter.begin(printer):
+        raise SystemError_("print_failed", "The printer could not be opened.")
+    sent = 0
+    try:
+        for copy in range(copies):
+            for index in range(pages):
+                if copy or index:
+                    printer.newPage()
+                points = document.pagePointSize(index)
+                image = document.render(
+                    index,
+                    QSize(round(points.width() * dpi / 72), round(points.height() * dpi / 72)),
+                )
+                paper = QRectF(printer.paperRect(QPrinter.Unit.DevicePixel))
+                scale = min(
+                    paper.width() / max(1.0, image.width()),
+                    paper.height() / max(1.0, image.height()),
+                )
+                target = QSizeF(image.width() * scale, image.height() * scale)
+                painter.drawImage(
+                    QRectF(
+                        (paper.width() - target.width()) / 2,
+                        (paper.height() - target.height()) / 2,
+                        target.width(),
+                        target.height(),
+                    ),
+                    image,
+                )
+                sent += 1
+    finally:
+        painter.end()
+    return sent
+
+
+class PrintPage(Page):
+    key = "print"
+
+    def __init__(self, ctx: AppContext, parent: QWidget | None = None) -> None:
+        super().__init__(ctx, parent)
+        # Replaceable by tests: the modal dialogs and whether a printer is installed.
+        self.print_dialog_factory: Callable[[QPrinter, QWidget], bool] = ask_print
+        self.save_path_picker: Callable[[QWidget, Path], Path | None] = ask_save_path
+        self.printer_available: Callable[[], bool] = any_printer
+        self.printer_factory: Callable[[], QPrinter] = lambda: QPrinter(
+            QPrinter.PrinterMode.HighResolution
+        )
+        self.rendered: dict[str, Rendered] = {}
+        self.shown: str | None = None  # which document the preview shows
+        self.identity_status = "none"
+        self.failed_code: str | None = None
+
+        layout = QVBoxLayout(self)
+        self.state = StatusBadge(self.tr("Print status"), self)
+        layout.addWidget(self.state)
+
+        # --- 1. the signing key --------------------------------------------------------------
+        key_heading = QLabel(self.tr("1. Unlock the signing key"), self)
+        key_heading.setProperty("role", "heading")
+        key_heading.setWordWrap(True)
+        layout.addWidget(key_heading)
+        self.key_note = QLabel(self)
+        self.key_note.setWordWrap(True)
+        layout.addWidget(self.key_note)
+        self.passphrase = _AdvancingLineEdit(self)
+        self.passphrase.setEchoMode(QLineEdit.EchoMode.Password)
+        self.passphrase.setAccessibleName(self.tr("Passphrase of the signing key"))
+        self.passphrase_label = QLabel(self.tr("&Passphrase:"), self)
+        self.passphrase_label.setWordWrap(True)
+        self.passphrase_label.setBuddy(self.passphrase)
+        self.again = _AdvancingLineEdit(self)
+        self.again.setEchoMode(QLineEdit.EchoMode.Password)
+        self.again.setAccessibleName(self.tr("The new passphrase again"))
+        self.again_label = QLabel(self.tr("Type the passphrase &again:"), self)
+        self.again_label.setWordWrap(True)
+        self.again_label.setBuddy(self.again)
+        _stack(layout, (self.passphrase_label, self.passphrase, self.again_label, self.again))
+
+        # --- 2. show -----------------------------------------------------------------------
+        show_heading = QLabel(self.tr("2. Look at it, then print it or save it"), self)
+        show_heading.setProperty("role", "heading")
+        show_heading.setWordWrap(True)
+        layout.addWidget(show_heading)
+        show_row = QHBoxLayout()
+        self.show_sheet = _EnterButton(self.tr("&Show the tally sheet"), self)
+        self.show_sheet.setAccessibleName(self.tr("Show the tally sheet"))
+        self.show_posting = _EnterButton(self.tr("Show the p&osting copy"), self)
+        self.show_posting.setAccessibleName(self.tr("Show the posting copy"))
+        for b in (self.show_sheet, self.show_posting):
+            b.setAutoDefault(False)
+            show_row.addWidget(b)
+        show_row.addStretch(1)
+        layout.addLayout(show_row)
+        self.result = StatusBadge(self.tr("Print result"), self)
+        self.result.hide()
+        layout.addWidget(self.result)
+        self.printer_note = QLabel(self)
+        self.printer_note.setWordWrap(True)
+        self.printer_note.hide()
+        layout.addWidget(self.printer_note)
+
+        # --- the preview ---------------------------------------------------------------------
+        self.caption = QLabel(self)
+        self.caption.setWordWrap(True)
+        self.caption.setProperty("role", "heading")
+        self.caption.hide()
+        layout.addWidget(self.caption)
+        self.document = QPdfDocument(self)
+        self._buffer: QBuffer | None = None  # the bytes the document reads; kept alive with it
+        self.preview = QPdfView(self)
+        self.preview.setDocument(self.document)
+        self.preview.setPageMode(QPdfView.PageMode.MultiPage)
+        self.preview.setZoomMode(QPdfView.ZoomMode.FitToWidth)
+        self.preview.setFocusPolicy(Qt.FocusPolicy.StrongFocus)  # arrows and Page Down scroll it
+        self.preview.setAccessibleName(self.tr("Preview"))
+        self.preview.hide()
+        self._size_preview()
+        layout.addWidget(self.preview, 1)
+
+        # --- 3. print or save -------------------------------------------------------------------
+        self.copies_note = QLabel(self)
+        self.copies_note.setWordWrap(True)
+        layout.addWidget(self.copies_note)
+        sheet_row = QHBoxLayout()
+        self.print_sheet = _EnterButton(self.tr("&Print the tally sheet…"), self)
+        self.print_sheet.setAccessibleName(self.tr("Print the tally sheet"))
+        self.save_sheet = _EnterButton(self.tr("Save the tally sheet as P&DF…"), self)
+        self.save_sheet.setAccessibleName(self.tr("Save the tally sheet as PDF"))
+        posting_row = QHBoxLayout()
+        self.print_posting = _EnterButton(self.tr("Print the posting &copy…"), self)
+        self.print_posting.setAccessibleName(self.tr("Print the posting copy"))
+        self.save_posting = _EnterButton(self.tr("Save the posting copy as PD&F…"), self)
+        self.save_posting.setAccessibleName(self.tr("Save the posting copy as PDF"))
+        for row, buttons in (
+            (sheet_row, (self.print_sheet, self.save_sheet)),
+            (posting_row, (self.print_posting, self.save_posting)),
+        ):
+            for b in buttons:
+                b.setAutoDefault(False)
+                row.addWidget(b)
+            row.addStretch(1)
+            layout.addLayout(row)
+        self.saved_text = QLabel(self)
+        self.saved_text.setWordWrap(True)
+        self.saved_text.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.saved_text.hide()
+        layout.addWidget(self.saved_text)
+
+        self.show_sheet.clicked.connect(lambda: self.show_document(TALLY_SHEET))
+        self.show_posting.clicked.connect(lambda: self.show_document(POSTING_COPY))
+        self.print_sheet.clicked.connect(lambda: self.print_document(TALLY_SHEET))
+        self.print_posting.clicked.connect(lambda: self.print_document(POSTING_COPY))
+        self.save_sheet.clicked.connect(lambda: self.save_document(TALLY_SHEET))
+        self.save_posting.clicked.connect(lambda: self.save_document(POSTING_COPY))
+        order: tuple[QWidget, ...] = (
+            self.passphrase, self.again, self.show_sheet, self.show_posting, self.preview,
+            self.print_sheet, self.save_sheet, self.print_posting, self.save_posting,
+        )  # fmt: skip
+        for before, after in pairwise(order):
+            self.setTabOrder(before, after)
+
+    # --- the page protocol -----------------------------------------------------------------
+
+    def title(self) -> str:
+        return self.tr("Print the tally sheet")
+
+    def first_field(self) -> QWidget | None:
+        return self.passphrase if self.passphrase.isVisibleTo(self) else self.show_sheet
+
+    def enter(self) -> None:
+        self._show_key()
+        self._show_state()
+        self._show_copies()
+
+    def changeEvent(self, event: QEvent) -> None:
+        super().changeEvent(event)
+        if event.type() == QEvent.Type.FontChange:
+            self._size_preview()
+
+    def _size_preview(self) -> None:
+        """Tall enough to read a page's top half, in lines of text (so it grows with 200 %)."""
+        self.preview.setMinimumHeight(self.fontMetrics().lineSpacing() * 22)
+
+    # --- drawing ---------------------------------------------------------------------------
+
+    def document_title(self, document: str) -> str:
+        if document == TALLY_SHEET:
+            return self.tr("Tally sheet and certificate of performance")
+        return self.tr("Posting copy: results of votes cast")
+
+    def default_copies(self, document: str) -> int:
+        """The tally sheet: one per board member and one more; the posting copy: one."""
+        return len(self.ctx.open.board()) + 1 if document == TALLY_SHEET else 1
+
+    def _show_state(self) -> None:
+        session = self.ctx.open
+        if not session.locked:
+            self.state.show_status(
+                "bad", self.tr("Finalize the precinct first: only finalized counts are printed.")
+            )
+            self.show_sheet.setEnabled(False)
+            self.show_posting.setEnabled(False)
+            return
+        self.show_sheet.setEnabled(True)
+        self.show_posting.setEnabled(True)
+        self.state.show_status(
+            "ok",
+            self.tr(
+                "Precinct {0} is finalized. Show the tally sheet, check it, then print it "
+                "for the board to sign in ink."
+            ).format(session.precinct.id),
+        )
+
+    def _show_copies(self) -> None:
+        members = len(self.ctx.open.board())
+        self.copies_note.setText(
+            self.tr(
+                "The print dialog suggests {0} copies of the tally sheet: one for each of the "
+                "{1} board members and one more, so the board can post one and keep one. "
+                "The posting copy is one page, for the door of the polling place."
+            ).format(self.default_copies(TALLY_SHEET), members)
+        )
+
+    def _show_key(self) -> None:
+        identity = self.ctx.identity
+        self.identity_status = service.device_identity_status(self.ctx.data_dir)
+        unlocked = identity is not None
+        creating = not unlocked and self.identity_status == "none"
+        if identity is not None:
+            if identity.county_issued:
+                note = self.tr("The signing key is unlocked: the county-issued key of {0}.")
+            else:
+                note = self.tr(
+                    "The signing key is unlocked: this laptop's own key ({0}), so what it "
+                    'signs says "not county-issued".'
+                )
+            note = note.format(identity.device_id)
+        elif self.identity_status == "county":
+            note = self.tr("This laptop signs with the key the county issued. Type its passphrase.")
+        elif self.identity_status == "self-signed":
+            note = self.tr(
+                "This laptop signs with its own key, not one the county issued, so what it "
+                'signs says "not county-issued". Type the passphrase chosen for it.'
+            )
+        else:
+            note = self.tr(
+                "This laptop has no county key. Choose a passphrase of at least {0} "
+                "characters to make the laptop's own key, and type it twice. What it signs "
+                'will say "not county-issued". Keep the passphrase with the precinct supplies.'
+            ).format(MIN_NEW_PASSPHRASE)
+        self.key_note.setText(note)
+        self.passphrase_label.setText(
+            self.tr("Choose a &passphrase:") if creating else self.tr("&Passphrase:")
+        )
+        self.passphrase.setAccessibleName(
+            self.tr("New passphrase for the signing key")
+            if creating
+            else self.tr("Passphrase of the signing key")
+        )
+        self.passphrase.setVisible(not unlocked)
+        self.passphrase_label.setVisible(not unlocked)
+        self.again.setVisible(creating)
+        self.again_label.setVisible(creating)
+
+    # --- unlocking and rendering ---------------------------------------------------------------
+
+    def show_document(self, document: str) -> None:
+        """Unlock the key if needed, render ``document`` once, and preview it."""
+        if self._ensure(document) is not None:
+            self._preview(document)
+
+    def _ensure(self, document: str) -> Rendered | None:
+        """The signed document, rendered on first use; None after saying why not."""
+        if not self.ctx.open.locked:
+            return None
+        if document in self.rendered:
+            return self.rendered[document]
+        identity = self._unlock()
+        if identity is None:
+            return None
+        outcome = self._attempt(lambda: self._render(identity, document))
+        if isinstance(outcome, UserMessage):
+            self._fail(outcome, self._show_button(document))
+            return None
+        self.rendered[document] = outcome
+        return outcome
+
+    def _show_button(self, document: str) -> QWidget:
+        return self.show_sheet if document == TALLY_SHEET else self.show_posting
+
+    def _unlock(self) -> Identity | None:
+        """The unlocked identity (asking for the passphrase once); None after saying why."""
+        if self.ctx.identity is not None:
+            return self.ctx.identity
+        creating = self.identity_status == "none"
+        typed, again = self.passphrase.text(), self.again.text()
+        self.passphrase.clear()
+        self.again.clear()
+        if not typed:
+            self._fail(
+                error_message(InputError("passphrase_empty", "The passphrase is empty.")),
+                self.passphrase,
+            )
+            return None
+        if creating and len(typed) < MIN_NEW_PASSPHRASE:
+            self._fail_here(
+                self.tr("The new passphrase is too short."),
+                self.tr("Choose a passphrase of at least {0} characters.").format(
+                    MIN_NEW_PASSPHRASE
+                ),
+                self.passphrase,
+            )
+            return None
+        if creating and typed != again:
+            self._fail_here(
+                self.tr("The 2 passphrases are not the same."),
+                self.tr("Type the new passphrase twice, exactly the same."),
+                self.passphrase,
+            )
+            return None
+        secret = typed.encode("utf-8")
+        identity = self._attempt(
+            lambda: service.device_identity(
+                self.ctx.data_dir, secret, clock=self.ctx.clock, create=creating
+            )
+        )
+        if isinstance(identity, UserMessage):
+            retype = self.failed_code in KEY_CODES
+            self._fail(identity, self.passphrase if retype else self.show_sheet)
+            return None
+        self.ctx.identity = identity
+        self._show_key()
+        return identity
+
+    def _render(self, identity: Identity, document: str) -> Rendered:
+        render = service.tally_sheet_pdf if document == TALLY_SHEET else service.posting_copy_pdf
+        return Rendered(document, render(self.ctx.open, identity, now=self.ctx.clock.now()))
+
+    def _preview(self, document: str) -> None:
+        data = self.rendered[document].data
+        buffer = QBuffer(self)
+        buffer.setData(QByteArray(data))
+        buffer.open(QIODevice.OpenModeFlag.ReadOnly)
+        self.document.close()
+        self.document.load(buffer)
+        if self._buffer is not None:
+            self._buffer.deleteLater()
+        self._buffer = buffer
+        pages = self.document.pageCount()
+        if self.document.status() != QPdfDocument.Status.Ready or pages < 1:
+            self._fail_here(
+                self.tr("The document could not be shown."),
+                self.tr("Save it as PDF and open it on another computer, or call the help line."),
+                self.save_sheet if document == TALLY_SHEET else self.save_posting,
+            )
+            return
+        self.shown = document
+        title = self.document_title(document)
+        count = self.tr("{0} pages").format(pages) if pages != 1 else self.tr("1 page")
+        self.caption.setText(self.tr("{0} — {1}").format(title, count))
+        self.preview.setAccessibleName(self.tr("Preview of the {0}").format(self._name(document)))
+        self.preview.setAccessibleDescription(count)
+        self.preview.setZoomMode(QPdfView.ZoomMode.FitToWidth)
+        self.preview.verticalScrollBar().setValue(0)
+        self.caption.show()
+        self.preview.show()
+        self.result.hide()
+        self._show_printer()
+        announce(self.caption, self.caption.text())
+        focus = self.print_sheet if document == TALLY_SHEET else self.print_posting
+        if not self.printer_available():
+            focus = self.save_sheet if document == TALLY_SHEET else self.save_posting
+        focus.setFocus(Qt.FocusReason.OtherFocusReason)
+        self._bring_into_view(self.preview, self.caption)
+
+    def _name(self, document: str) -> str:
+        return self.tr("tally sheet") if document == TALLY_SHEET else self.tr("posting copy")
+
+    def _show_printer(self) -> None:
+        if self.printer_available():
+            self.printer_note.hide()
+            return
+        self.printer_note.setText(
+            self.tr(
+                "No printer is connected to this laptop. Save the PDF to a USB drive and "
+                "print it on another computer."
+            )
+        )
+        self.printer_note.show()
+
+    # --- printing and saving ---------------------------------------------------------------------
+
+    def print_document(self, document: str) -> None:
+        save = self.save_sheet if document == TALLY_SHEET else self.save_posting
+        if not self.printer_available():
+            self._show_printer()
+            self._fail_here(
+                self.tr("No printer is connected to this laptop."),
+                self.tr("Save the PDF to a USB drive and print it on another computer."),
+                save,
+            )
+            return
+        if self._ensure(document) is None:
+            return
+        if self.shown != document:
+            self._preview(document)  # what is printed is what was shown
+        printer = self.printer_factory()
+        printer.setDocName(self.document_title(document))
+        printer.setCopyCount(self.default_copies(document))
+        points = self.document.pagePointSize(0)
+        printer.setPageSize(QPageSize(points, QPageSize.Unit.Point))
+        printer.setPageOrientation(
+            QPageLayout.Orientation.Landscape
+            if points.width() > points.height()
+            else QPageLayout.Orientation.Portrait
+        )
+        printer.setFullPage(True)
+        if not self.print_dialog_factory(printer, self):
+            return  # cancelled: nothing printed, nothing logged
+        copies = max(1, printer.copyCount())
+        outcome = self._attempt(lambda: print_pdf(self.document, printer))
+        if isinstance(outcome, UserMessage):
+            self._fail(outcome, save)
+            return
+        self.ctx.attempt(
+            lambda: service.record_printed(
+                self.ctx.open, self.ctx.actor(), document, copies=copies, target="printer"
+            )
+        )
+        text = self.tr("Sent to the printer: {0} copies of the {1}.").format(
+            copies, self._name(document)
+        )
+        self._succeeded(text)
+
+    def suggested_path(self, document: str) -> Path:
+        """On the first USB drive when one is plugged in, else in the home folder."""
+        session = self.ctx.open
+        stem = "tally-sheet" if document == TALLY_SHEET else "posting-copy"
+        name = f"{stem}-{file_part(session.precinct.id)}.pdf"
+        try:
+            drives = removable_drives(exclude=[self.ctx.data_dir])
+        except Exception:  # a drive that vanished mid-listing: suggest the home folder
+            log.exception("listing the drives failed")
+            drives = []
+        return (drives[0].root if drives else Path.home()) / name
+
+    def save_document(self, document: str) -> None:
+        rendered = self._ensure(document)
+        if rendered is None:
+            return
+        chosen = self.save_path_picker(self, self.suggested_path(document))
+        if chosen is None:
+            return
+        if chosen.suffix.lower() != ".pdf":
+            chosen = chosen.with_name(chosen.name + ".pdf")
+        save = self.save_sheet if document == TALLY_SHEET else self.save_posting
+        outcome = self._attempt(lambda: _write_pdf(chosen, rendered.data))
+        if isinstance(outcome, UserMessage):
+            self._fail(outcome, save)
+            return
+        self.ctx.attempt(
+            lambda: service.record_printed(
+                self.ctx.open, self.ctx.actor(), document, copies=1, target="file"
+            )
+        )
+        self.saved_text.setText(self.tr("Saved: {0}").format(str(chosen)))
+        self.saved_text.show()
+        self._succeeded(
+            self.tr("The {0} is saved as PDF and read back: it matches.").format(
+                self._name(document)
+            ),
+            save,
+        )
+
+    # --- outcomes ------------------------------------------------------------------------------
+
+    def _attempt(self, action: Callable[[], T]) -> T | UserMessage:
+        self.failed_code = None
+        try:
+            return action()
+        except TallyError as error:
+            self.failed_code = error.code
+            return error_message(error)
+        except Exception as error:  # a bug: logged (never the passphrase), shown in words
+            log.exception("printing failed unexpectedly")
+            return unexpected_message(error)
+
+    def _succeeded(self, text: str, focus: QWidget | None = None) -> None:
+        self.result.show_status("ok", text)
+        self.result.show()
+        announce(self.result, text)
+        when = self.ctx.clock.now().astimezone().strftime("%H:%M:%S")
+        self.ctx.saved.emit(self.tr("Printed or saved at {0}").format(when))
+        if focus is not None:
+            focus.setFocus(Qt.FocusReason.OtherFocusReason)
+        self._bring_into_view(self.result)
+
+    def _fail(self, message: UserMessage, focus: QWidget) -> None:
+        self._fail_here(f"{message.problem} {message.cause}", message.action, focus)
+
+    def _fail_here(self, problem: str, action: str, focus: QWidget) -> None:
+        self.saved_text.hide()
+        self.result.show_status("bad", f"{problem} {action}")
+        self.result.show()
+        focus.setFocus(Qt.FocusReason.OtherFocusReason)
+        self._bring_into_view(self.result)
+
+    def _bring_into_view(self, *widgets: QWidget) -> None:
+        """Scroll the window so these show (the last one given ends up in view)."""
+        QApplication.processEvents(QEventLoop.ProcessEventsFlag.ExcludeUserInputEvents)
+        parent = self.parentWidget()
+        while parent is not None and not isinstance(parent, QScrollArea):
+            parent = parent.parentWidget()
+        if parent is not None:
+            for widget in widgets:
+                parent.ensureWidgetVisible(widget, 0, 0)
+
+
+def _write_pdf(path: Path, data: bytes) -> None:
+    """Write the PDF next to nothing else, then read it back and compare (as export does)."""
+    from tally_app.export.media import write_files
+
+    write_files(path.parent, [(path.name, data)], root=path.parent)
