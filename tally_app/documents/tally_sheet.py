@@ -29,7 +29,7 @@ from tally_app.definition.model import (
     MeasureContest,
     Severity,
 )
-from tally_app.documents.fonts import MONO, SANS_BOLD, para_text
+from tally_app.documents.fonts import MONO, SANS, SANS_BOLD, para_text
 from tally_app.documents.layout import (
     BODY,
     CELL,
@@ -205,6 +205,7 @@ def _ballot_statement(session: PrecinctSession) -> list[Flowable]:
             TableStyle(
                 [
                     ("VALIGN", (0, 0), (-1, -1), "TOP"),
+                    ("FONT", (0, 0), (-1, -1), SANS, 10),
                     ("LEFTPADDING", (0, 0), (-1, -1), 0),
                     ("RIGHTPADDING", (0, 0), (-1, -1), 0),
                 ]
@@ -495,7 +496,13 @@ def _fingerprint(results_sha256: str | None) -> list[Flowable]:
     drawing.add(widget)
     table = Table([[text, drawing]], colWidths=[5.6 * inch, size + 0.2 * inch], hAlign="LEFT")
     table.setStyle(
-        TableStyle([("VALIGN", (0, 0), (-1, -1), "TOP"), ("LEFTPADDING", (0, 0), (-1, -1), 0)])
+        TableStyle(
+            [
+                ("VALIGN", (0, 0), (-1, -1), "TOP"),
+                ("FONT", (0, 0), (-1, -1), SANS, 10),
+                ("LEFTPADDING", (0, 0), (-1, -1), 0),
+            ]
+        )
     )
     return [KeepTogether([title, table])]
 
