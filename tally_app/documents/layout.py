@@ -238,15 +238,19 @@ def precinct_line(label: str, polling_place: str | None) -> str:
 
 def table_style(header_rows: int = 1) -> list[tuple[Any, ...]]:
     """The grid every count table uses: a shaded header, light rules, generous padding."""
-    return [
+    style: list[tuple[Any, ...]] = [
         ("FONT", (0, 0), (-1, -1), SANS, 10),
-        ("FONT", (0, 0), (-1, header_rows - 1), SANS_BOLD, 9.5),
-        ("BACKGROUND", (0, 0), (-1, header_rows - 1), SHADE),
-        ("LINEBELOW", (0, 0), (-1, header_rows - 1), 0.8, INK),
-        ("LINEBELOW", (0, header_rows), (-1, -1), 0.3, RULE),
         ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
         ("TOPPADDING", (0, 0), (-1, -1), 3.5),
         ("BOTTOMPADDING", (0, 0), (-1, -1), 3.5),
         ("LEFTPADDING", (0, 0), (-1, -1), 5),
         ("RIGHTPADDING", (0, 0), (-1, -1), 5),
+        ("LINEBELOW", (0, header_rows), (-1, -1), 0.3, RULE),
     ]
+    if header_rows:
+        style += [
+            ("FONT", (0, 0), (-1, header_rows - 1), SANS_BOLD, 9.5),
+            ("BACKGROUND", (0, 0), (-1, header_rows - 1), SHADE),
+            ("LINEBELOW", (0, 0), (-1, header_rows - 1), 0.8, INK),
+        ]
+    return style

@@ -110,7 +110,10 @@ def posting_copy_pdf(
 def _rows(contest: Contest, entry: ContestEntry) -> list[tuple[str, int | None]]:
     match contest:
         case CandidateContest():
-            rows = [(c.name, entry.votes.get(c.id)) for c in contest.candidates]
+            rows = [
+                (f"{c.name} (qualified write-in)" if c.write_in else c.name, entry.votes.get(c.id))
+                for c in contest.candidates
+            ]
             listed = listed_write_ins(entry.write_ins)
             if listed:
                 counts = [w.count for w in listed]

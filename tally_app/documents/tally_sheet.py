@@ -329,24 +329,16 @@ def _contest(session: PrecinctSession, contest: Contest) -> list[Flowable]:
     )
     if entry is None:
         return [title, para(f"{kind}. Nothing was entered for this contest.", BODY)]
-    rows: list[list[object]] = [["Selection", "Votes", "In words"]]
-    totals_from = 0
+    selections: list[list[object]] = [["Selection", "Votes", "In words"]]
+    totals: list[list[object]] = []
     for label, count, is_total in _selection_rows(session.definition, contest, entry):
-        if is_total and not totals_from:
-            totals_from = len(rows)
-        rows.append([para(label, CELL), _count(count), para(_words(count), CELL)])
-    table = Table(rows, colWidths=[3.5 * inch, 0.9 * inch, 2.9 * inch], repeatRows=1, hAlign="LEFT")
-    style = table_style()
-    style += [
-        ("ALIGN", (1, 0), (1, -1), "RIGHT"),
-        ("FONT", (1, 1), (1, -1), SANS_BOLD, 10.5),
-        ("BACKGROUND", (0, totals_from), (-1, -1), SHADE),
-    ]
-    table.setStyle(TableStyle(style))
+        row: list[object] = [para(label, CELL), _count(count), para(_words(count), CELL)]
+        (totals if is_total else selections).append(row)
     marks, ballots = contest_equations(
         session.definition, session.precinct.id, entries, contest.id, Sheet.A
     )
     checks = [
+        Spacer(1, 3),
         para(f"Check {marks.rule.value}: {marks.equation}", SMALL),
         para(f"{_marks_numbers(contest, marks, entry)} — {_result(marks)}", SMALL),
         para(
@@ -355,7 +347,31 @@ def _contest(session: PrecinctSession, contest: Contest) -> list[Flowable]:
             SMALL,
         ),
     ]
-    return [KeepTogether([title, para(kind, SMALL), Spacer(1, 3), table, Spacer(1, 3), *checks])]
+    # Two tables drawn as one: the selections may flow over a page (header repeated), while
+    # the totals and the check always stay together on the page that ends the contest.
+    head = [title, para(kind, SMALL), Spacer(1, 3), _votes_table(selections, header=True)]
+    tail = [_votes_table(totals, header=False), *checks]
+    if len(selections) <= _KEEP_WHOLE:
+        return [KeepTogether([*head, *tail])]
+    return [*head, KeepTogether(tail)]
+
+
+_KEEP_WHOLE = 12  # a contest with at most this many lines never starts at the foot of a page
+_VOTE_WIDTHS = [3.5 * inch, 0.9 * inch, 2.9 * inch]
+
+
+def _votes_table(rows: list[list[object]], *, header: bool) -> Table:
+    table = Table(rows, colWidths=_VOTE_WIDTHS, repeatRows=1 if header else 0, hAlign="LEFT")
+    first = 1 if header else 0
+    style = table_style(first)
+    if not header:
+        style.append(("BACKGROUND", (0, 0), (-1, -1), SHADE))
+    style += [
+        ("ALIGN", (1, 0), (1, -1), "RIGHT"),
+        ("FONT", (1, first), (1, -1), SANS_BOLD, 10.5),
+    ]
+    table.setStyle(TableStyle(style))
+    return table
 
 
 def _marks_numbers(contest: Contest, eq: Equation, entry: ContestEntry) -> str:
