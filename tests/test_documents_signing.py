@@ -234,6 +234,13 @@ def test_unsigned_and_truncated_pdfs_are_rejected(unsigned: bytes, signed: bytes
         assert not check.intact
 
 
+def test_a_second_signature_is_refused(signed: bytes, pki: Pki, ca: x509.Certificate) -> None:
+    twice = sign_pdf(signed, pki.identity, when=WHEN, reason="again", field_name="Second")
+    check = check_pdf_signature(twice, [ca])
+    assert_rejected(check)
+    assert check.problem == "The PDF has 2 signatures instead of exactly one."
+
+
 # --- how the signed file is made ----------------------------------------------------------------
 
 
