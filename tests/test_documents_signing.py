@@ -265,6 +265,16 @@ def test_two_signings_at_the_same_time_differ_only_inside_the_signature(
     assert again[gap_start:gap_end] != signed[gap_start:gap_end]  # ECDSA is randomised
 
 
+def test_a_pdf_without_an_id_also_signs_reproducibly(unsigned: bytes, pki: Pki) -> None:
+    # pyHanko draws both /ID halves at random when the file has none
+    blanked = re.sub(rb"/ID\s*\[[^\]]*\]", lambda m: b" " * len(m.group(0)), unsigned)
+    assert blanked != unsigned
+    first, second = (sign_pdf(blanked, pki.identity, when=WHEN, reason="r") for _ in range(2))
+    _, gap_start, gap_end, _ = byte_range(first)
+    assert (first[:gap_start], first[gap_end:]) == (second[:gap_start], second[gap_end:])
+    assert check_pdf_signature(first).intact
+
+
 def test_the_signing_time_is_the_given_one(signed: bytes, pki: Pki, ca: x509.Certificate) -> None:
     from pyhanko.pdf_utils.reader import PdfFileReader
 

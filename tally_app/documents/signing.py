@@ -2,14 +2,14 @@
 check a signed file.
 
 Signing is pyHanko's plain PAdES baseline B-B path (the same calls as
-``shared/floors/floor_sign.py``) with three adjustments so that a signed file is reproducible
+``shared/floors/floor_sign.py``) with four adjustments so that a signed file is reproducible
 apart from its signature value (DESIGN §8):
 
 - the signing time is the app's injected clock (``when``), not pyHanko's ``datetime.now()``;
 - the document's modification date (``/ModDate`` and the XMP ``xmp:ModifyDate``) is ``when``
   too;
-- the second half of the trailer ``/ID``, which pyHanko draws at random, is derived from the
-  unsigned bytes and ``when``;
+- the second half of the trailer ``/ID`` (and the first, when the file has none), which
+  pyHanko draws at random, is derived from the unsigned bytes and ``when``;
 - the space reserved for the signature is computed from the certificates, not measured by a
   trial signature (an ECDSA signature's DER length varies by a byte or two, which would move
   the ``/ByteRange``).
@@ -114,10 +114,12 @@ def sign_pdf(
 
         @classmethod
         def _handle_id(cls, prev: Any) -> Any:
-            # pyHanko keeps the first /ID half and draws the second at random; derive it.
-            random_id = super()._handle_id(prev)
-            seed = hashlib.sha256(pdf + when.isoformat().encode("ascii")).digest()[:16]
-            return ArrayObject([random_id[0], ByteStringObject(seed)])
+            # pyHanko keeps the first /ID half (drawing it at random when the file has no
+            # /ID) and draws the second at random; derive what it would draw.
+            kept = super()._handle_id(prev)[0]
+            seed = hashlib.sha256(pdf + when.isoformat().encode("ascii")).digest()
+            first = kept if "/ID" in prev.trailer else ByteStringObject(seed[16:])
+            return ArrayObject([first, ByteStringObject(seed[:16])])
 
     class _Signer(signers.PdfSigner):  # type: ignore[misc]
         def init_signing_session(self, pdf_out: Any, existing_fields_only: bool = False) -> Any:
