@@ -34,8 +34,9 @@ from PySide6.QtCore import (
     QSize,
     QSizeF,
     Qt,
+    QTimer,
 )
-from PySide6.QtGui import QPageLayout, QPageSize, QPainter
+from PySide6.QtGui import QPageLayout, QPageSize, QPainter, QShowEvent
 from PySide6.QtPdf import QPdfDocument
 from PySide6.QtPdfWidgets import QPdfView
 from PySide6.QtPrintSupport import QPrintDialog, QPrinter, QPrinterInfo
@@ -216,30 +217,12 @@ class PrintPage(Page):
         self.printer_note.hide()
         layout.addWidget(self.printer_note)
 
-        # --- the preview ---------------------------------------------------------------------
-        self.caption = QLabel(self)
-        self.caption.setWordWrap(True)
-        self.caption.setProperty("role", "heading")
-        self.caption.hide()
-        layout.addWidget(self.caption)
-        self.document = QPdfDocument(self)
-        self._buffer: QBuffer | None = None  # the bytes the document reads; kept alive with it
-        self.preview = QPdfView(self)
-        self.preview.setDocument(self.document)
-        self.preview.setPageMode(QPdfView.PageMode.MultiPage)
-        self.preview.setZoomMode(QPdfView.ZoomMode.FitToWidth)
-        self.preview.setFocusPolicy(Qt.FocusPolicy.StrongFocus)  # arrows and Page Down scroll it
-        self.preview.setAccessibleName(self.tr("Preview"))
-        self.preview.hide()
-        self._size_preview()
-        layout.addWidget(self.preview, 1)
-
-        # --- 3. print or save -------------------------------------------------------------------
+        # --- print or save (above the preview, so they stay on screen) -------------------
         self.copies_note = QLabel(self)
         self.copies_note.setWordWrap(True)
         layout.addWidget(self.copies_note)
         sheet_row = QHBoxLayout()
-        self.print_sheet = _EnterButton(self.tr("&Print the tally sheet…"), self)
+        self.print_sheet = _EnterButton(self.tr("P&rint the tally sheet…"), self)
         self.print_sheet.setAccessibleName(self.tr("Print the tally sheet"))
         self.save_sheet = _EnterButton(self.tr("Save the tally sheet as P&DF…"), self)
         self.save_sheet.setAccessibleName(self.tr("Save the tally sheet as PDF"))
@@ -263,6 +246,24 @@ class PrintPage(Page):
         self.saved_text.hide()
         layout.addWidget(self.saved_text)
 
+        # --- the preview ---------------------------------------------------------------------
+        self.caption = QLabel(self)
+        self.caption.setWordWrap(True)
+        self.caption.setProperty("role", "heading")
+        self.caption.hide()
+        layout.addWidget(self.caption)
+        self.document = QPdfDocument(self)
+        self._buffer: QBuffer | None = None  # the bytes the document reads; kept alive with it
+        self.preview = QPdfView(self)
+        self.preview.setDocument(self.document)
+        self.preview.setPageMode(QPdfView.PageMode.MultiPage)
+        self.preview.setZoomMode(QPdfView.ZoomMode.FitToWidth)
+        self.preview.setFocusPolicy(Qt.FocusPolicy.StrongFocus)  # arrows and Page Down scroll it
+        self.preview.setAccessibleName(self.tr("Preview"))
+        self.preview.hide()
+        self._size_preview()
+        layout.addWidget(self.preview, 1)
+
         self.show_sheet.clicked.connect(lambda: self.show_document(TALLY_SHEET))
         self.show_posting.clicked.connect(lambda: self.show_document(POSTING_COPY))
         self.print_sheet.clicked.connect(lambda: self.print_document(TALLY_SHEET))
@@ -270,8 +271,8 @@ class PrintPage(Page):
         self.save_sheet.clicked.connect(lambda: self.save_document(TALLY_SHEET))
         self.save_posting.clicked.connect(lambda: self.save_document(POSTING_COPY))
         order: tuple[QWidget, ...] = (
-            self.passphrase, self.again, self.show_sheet, self.show_posting, self.preview,
-            self.print_sheet, self.save_sheet, self.print_posting, self.save_posting,
+            self.passphrase, self.again, self.show_sheet, self.show_posting,
+            self.print_sheet, self.save_sheet, self.print_posting, self.save_posting, self.preview,
         )  # fmt: skip
         for before, after in pairwise(order):
             self.setTabOrder(before, after)
@@ -292,11 +293,26 @@ class PrintPage(Page):
     def changeEvent(self, event: QEvent) -> None:
         super().changeEvent(event)
         if event.type() == QEvent.Type.FontChange:
-            self._size_preview()
+            QTimer.singleShot(0, self._size_preview)  # once the header has grown too
+
+    def showEvent(self, event: QShowEvent) -> None:
+        super().showEvent(event)
+        self._size_preview()
 
     def _size_preview(self) -> None:
-        """Tall enough to read a page's top half, in lines of text (so it grows with 200 %)."""
-        self.preview.setMinimumHeight(self.fontMetrics().lineSpacing() * 22)
+        """22 lines of text tall (so it grows with the text), but never taller than the
+        window's scrolling area: one scroll bar inside another must not hide its own ends."""
+        lines = self.fontMetrics().lineSpacing() * 22
+        scroll = self._scroll_area()
+        if scroll is not None and scroll.viewport().height() > 0:
+            lines = min(lines, max(200, int(scroll.viewport().height() * 0.85)))
+        self.preview.setMinimumHeight(lines)
+
+    def _scroll_area(self) -> QScrollArea | None:
+        parent = self.parentWidget()
+        while parent is not None and not isinstance(parent, QScrollArea):
+            parent = parent.parentWidget()
+        return parent
 
     # --- drawing ---------------------------------------------------------------------------
 
@@ -481,6 +497,7 @@ class PrintPage(Page):
         self.preview.verticalScrollBar().setValue(0)
         self.caption.show()
         self.preview.show()
+        self._size_preview()
         self.result.hide()
         self._show_printer()
         announce(self.caption, self.caption.text())
@@ -488,7 +505,7 @@ class PrintPage(Page):
         if not self.printer_available():
             focus = self.save_sheet if document == TALLY_SHEET else self.save_posting
         focus.setFocus(Qt.FocusReason.OtherFocusReason)
-        self._bring_into_view(self.preview, self.caption)
+        self._bring_into_view(self.caption, self.show_sheet)
 
     def _name(self, document: str) -> str:
         return self.tr("tally sheet") if document == TALLY_SHEET else self.tr("posting copy")
@@ -625,12 +642,10 @@ class PrintPage(Page):
     def _bring_into_view(self, *widgets: QWidget) -> None:
         """Scroll the window so these show (the last one given ends up in view)."""
         QApplication.processEvents(QEventLoop.ProcessEventsFlag.ExcludeUserInputEvents)
-        parent = self.parentWidget()
-        while parent is not None and not isinstance(parent, QScrollArea):
-            parent = parent.parentWidget()
-        if parent is not None:
+        scroll = self._scroll_area()
+        if scroll is not None:
             for widget in widgets:
-                parent.ensureWidgetVisible(widget, 0, 0)
+                scroll.ensureWidgetVisible(widget, 0, 0)
 
 
 def _write_pdf(path: Path, data: bytes) -> None:
