@@ -137,7 +137,7 @@ def _draw_watermarks(canvas: Canvas, header: PageHeader) -> None:
     size = 96 if len(header.watermarks) == 1 else 72
     for index, word in enumerate(header.watermarks):
         canvas.setFont(SANS_BOLD, size)
-        offset = (index - (len(header.watermarks) - 1) / 2) * size * 1.2
+        offset = (index - (len(header.watermarks) - 1) / 2) * size * 1.7
         canvas.drawCentredString(0, -offset - size / 3, clean(word))
     canvas.restoreState()
 
