@@ -209,3 +209,18 @@ def test_bad_arguments_are_refused(tmp_path: Path) -> None:
             sheet(session, results_sha256="ABC")
         with pytest.raises(ValueError, match="time zone"):
             sheet(session, generated=datetime(2017, 6, 6, 21, 30))
+
+
+@pytest.mark.skipif(shutil.which("pdffonts") is None, reason="pdffonts is not installed")
+def test_every_font_is_an_embedded_dejavu_subset(tmp_path: Path) -> None:
+    with finalized(tmp_path) as session:
+        path = tmp_path / "sheet.pdf"
+        path.write_bytes(sheet(session, is_test=True))
+    out = subprocess.run(["pdffonts", str(path)], check=True, capture_output=True, text=True)
+    rows = [line.split() for line in out.stdout.splitlines()[2:]]
+    assert {row[0].split("+")[1] for row in rows} == {
+        "DejaVuSans",
+        "DejaVuSans-Bold",
+        "DejaVuSansMono",
+    }
+    assert all(row[-5:-3] == ["yes", "yes"] for row in rows), out.stdout  # embedded, subset

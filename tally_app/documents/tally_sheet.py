@@ -17,8 +17,7 @@ from collections.abc import Iterator, Sequence
 from datetime import datetime
 from typing import assert_never
 
-from reportlab.graphics.barcode.qr import QrCodeWidget
-from reportlab.graphics.shapes import Drawing
+from reportlab.graphics.barcode.qr import QrCode
 from reportlab.lib.units import inch
 from reportlab.platypus import Flowable, KeepTogether, Paragraph, Spacer, Table, TableStyle
 
@@ -506,11 +505,9 @@ def _fingerprint(results_sha256: str | None) -> list[Flowable]:
         Paragraph(para_text(results_sha256, MONO), MONO_STYLE.clone("full", fontSize=8.2)),
     ]
     size = 1.35 * inch
-    widget = QrCodeWidget(results_sha256, barLevel="M")
-    x0, y0, x1, y1 = widget.getBounds()
-    drawing = Drawing(size, size, transform=[size / (x1 - x0), 0, 0, size / (y1 - y0), 0, 0])
-    drawing.add(widget)
-    table = Table([[text, drawing]], colWidths=[5.6 * inch, size + 0.2 * inch], hAlign="LEFT")
+    # The flowable, not the graphics widget: a Drawing would add an unused Helvetica.
+    code = QrCode(results_sha256, width=size, height=size, qrLevel="M")
+    table = Table([[text, code]], colWidths=[5.6 * inch, size + 0.2 * inch], hAlign="LEFT")
     table.setStyle(
         TableStyle(
             [
