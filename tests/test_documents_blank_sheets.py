@@ -15,6 +15,7 @@ from tally_app import service
 from tally_app.definition.embedded import embedded_definition
 from tally_app.definition.model import CandidateContest
 from tally_app.documents import blank_sheets_pdf
+from tally_app.errors import InputError
 
 pytestmark = pytest.mark.skipif(
     shutil.which("pdftotext") is None, reason="pdftotext (poppler-utils) is not installed"
@@ -72,5 +73,6 @@ def test_blank_sheets_are_deterministic_and_refuse_an_unknown_precinct() -> None
     definition = service.default_definition()
     first = blank_sheets_pdf(definition, None, generated=GENERATED, app_version="t")
     assert blank_sheets_pdf(definition, None, generated=GENERATED, app_version="t") == first
-    with pytest.raises(KeyError):
+    with pytest.raises(InputError) as refused:
         blank_sheets_pdf(definition, "no-such-precinct", generated=GENERATED, app_version="t")
+    assert refused.value.code == "unknown_precinct"

@@ -21,7 +21,14 @@ from tally_app import service
 from tally_app.audit.events import Actor
 from tally_app.clock import FixedClock
 from tally_app.definition.embedded import embedded_definition
-from tally_app.definition.model import CandidateContest, ElectionDefinition
+from tally_app.definition.model import (
+    CandidateContest,
+    ContestId,
+    ElectionDefinition,
+    MeasureContest,
+    MeasureOption,
+    SelectionId,
+)
 from tally_app.documents import tally_sheet_pdf
 from tally_app.entries import ContestLine, Sheet
 from tally_app.session import PrecinctSession
@@ -224,3 +231,34 @@ def test_every_font_is_an_embedded_dejavu_subset(tmp_path: Path) -> None:
         "DejaVuSansMono",
     }
     assert all(row[-5:-3] == ["yes", "yes"] for row in rows), out.stdout  # embedded, subset
+
+
+def test_a_measure_prints_with_its_a6_check(tmp_path: Path) -> None:
+    base = service.default_definition()
+    measure = MeasureContest(
+        ContestId("measure-h"),
+        "Measure H: Homeless services sales tax",
+        base.contests[0].district_id,
+        "Shall the county levy a quarter-cent sales tax?",
+        (MeasureOption(SelectionId("h-yes"), "Yes"), MeasureOption(SelectionId("h-no"), "No")),
+    )
+    style = base.ballot_styles[0]
+    definition = replace(
+        base,
+        contests=(*base.contests, measure),
+        ballot_styles=(replace(style, contest_ids=(*style.contest_ids, measure.id)),),
+    )
+    session = start(tmp_path, definition)
+    enter_balanced(session)
+    for side_ in (Sheet.A, Sheet.B):
+        session.set_vote(side_, measure.id, "h-yes", 150, INSPECTOR)
+        session.set_vote(side_, measure.id, "h-no", 90, INSPECTOR)
+        session.set_line(side_, measure.id, ContestLine.UNDERVOTES, 7, INSPECTOR)
+        session.set_line(side_, measure.id, ContestLine.OVERVOTES, 0, INSPECTOR)
+        session.set_line(side_, measure.id, ContestLine.BALLOTS, 247, INSPECTOR)
+    with session:
+        text = text_of(sheet(session), tmp_path, layout=False)
+    assert "Measure H: Homeless services sales tax" in text
+    assert "one hundred fifty" in text and "ninety" in text
+    assert "Check A6: yes + no + under + over = K" in text
+    assert "150 + 90 + 7 + 0 = 247" in text

@@ -38,6 +38,7 @@ from tally_app.documents.layout import (
     status_of,
 )
 from tally_app.entries import Sheet
+from tally_app.reconcile.scope import precinct_of
 
 DOCUMENT = "Blank hand-count tally sheets"
 BOXES_PER_CHECKPOINT = 5  # each box holds one group of five marks: a checkpoint every 25
@@ -64,13 +65,14 @@ def blank_sheets_pdf(
 ) -> bytes:
     """Blank tally sheets for every contest of the precinct (all contests when None).
 
-    Raises KeyError for a precinct not in the definition.
+    Raises InputError ``unknown_precinct`` for a precinct not in the definition (the id
+    comes from the command line).
     """
     if precinct_id is None:
         contests = definition.contests
         where = BLANK_PRECINCT
     else:
-        precinct = definition.precinct(precinct_id)
+        precinct = precinct_of(definition, precinct_id)
         contests = definition.contests_for(precinct_id)
         where = precinct_line(precinct.label, precinct.polling_place)
     header = PageHeader(
