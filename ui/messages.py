@@ -243,6 +243,10 @@ _TEXTS: dict[str, Callable[[Mapping[str, Any]], tuple[str, str]]] = {
         tr("The export has a file name the app cannot write."),
         tr("This is a fault in the app; call the county help line."),
     ),
+    "print_failed": lambda p: (
+        tr("The printer could not be started."),
+        tr("Check that the printer is on and has paper, then print again; or save the PDF."),
+    ),
     # --- the laptop's signing identity ------------------------------------------------------
     "wrong_passphrase": lambda p: (
         tr("The passphrase does not open the laptop's signing key."),

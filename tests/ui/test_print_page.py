@@ -461,3 +461,19 @@ def test_every_string_is_translated(window: MainWindow) -> None:
         page.deleteLater()
     finally:
         QCoreApplication.removeTranslator(pseudo)
+
+
+def test_a_file_name_the_drive_refuses_is_said_in_words(window: MainWindow, tmp_path: Path) -> None:
+    page = page_of(window)
+    page.printer_available = lambda: False
+    unlock_and_show(page)
+    usb = tmp_path / "usb"
+    usb.mkdir()
+    page.save_path_picker = lambda parent, start: usb / ".hidden.pdf"
+    press("Save the tally sheet as PDF")
+    text = page.result.text()
+    assert text.startswith("✗ That file name cannot be used on a USB drive.")
+    assert "Choose a name made of letters, digits, spaces and dashes" in text
+    assert "export" not in text.lower()
+    assert list(usb.iterdir()) == [] and printed_events(window) == []
+    assert focus() is page.save_sheet

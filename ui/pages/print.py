@@ -590,6 +590,9 @@ class PrintPage(Page):
         save = self.save_sheet if document == TALLY_SHEET else self.save_posting
         outcome = self._attempt(lambda: _write_pdf(chosen, rendered.data))
         if isinstance(outcome, UserMessage):
+            words = self._save_words(self.failed_code)
+            if words is not None:  # the drive's words, for saving rather than exporting
+                outcome = UserMessage(outcome.title, words[0], outcome.cause, words[1])
             self._fail(outcome, save)
             return
         self.ctx.attempt(
@@ -605,6 +608,36 @@ class PrintPage(Page):
             ),
             save,
         )
+
+    def _save_words(self, code: str | None) -> tuple[str, str] | None:
+        """What went wrong writing the PDF, and what to do (the export's words say "export")."""
+        again = self.tr("Choose another drive or folder, then save again.")
+        return {
+            "media_full": (self.tr("The drive is full, so the PDF was not saved."), again),
+            "media_read_only": (self.tr("The drive is read-only or write-protected."), again),
+            "media_removed": (
+                self.tr("The PDF could not be written; the drive may have been removed."),
+                self.tr("Plug the drive in again (or use another one), then save again."),
+            ),
+            "media_verify_failed": (
+                self.tr("The PDF read back from the drive differs from what was written."),
+                again,
+            ),
+            "media_symlink": (
+                self.tr("The chosen place is a link to somewhere else."),
+                again,
+            ),
+            "media_not_regular": (
+                self.tr("Something that is not a file already has that name."),
+                self.tr("Choose another name, then save again."),
+            ),
+            "media_bad_name": (
+                self.tr("That file name cannot be used on a USB drive."),
+                self.tr(
+                    "Choose a name made of letters, digits, spaces and dashes, then save again."
+                ),
+            ),
+        }.get(code or "")
 
     # --- outcomes ------------------------------------------------------------------------------
 
