@@ -63,6 +63,7 @@ from tally_app.reconcile.findings import Finding
 from tally_app.reconcile.messages import FIELD_LABELS
 from tally_app.reconcile.scope import listed_write_ins
 from tally_app.session import PrecinctSession
+from tally_app.store.records import Explanation
 
 DOCUMENT = "Tally sheet and certificate of performance"
 _SHA256 = re.compile(r"[0-9a-f]{64}")
@@ -388,14 +389,21 @@ def _discrepancies(session: PrecinctSession) -> list[Flowable]:
         out.append(para("None: every balance check of this precinct balances.", BODY))
         return out
     explained = {(e.rule_id, e.subject): e for e in session.explanations()}
+    roles = _role_titles(session.definition)
     for finding in found:
-        out.append(_discrepancy(finding, explained.get((finding.rule.value, finding.subject))))
+        explanation = explained.get((finding.rule.value, finding.subject))
+        out.append(_discrepancy(finding, explanation, roles))
     return out
 
 
-def _discrepancy(finding: Finding, explanation: object) -> Flowable:
-    from tally_app.store.records import Explanation
+def _role_titles(definition: ElectionDefinition) -> dict[str, str]:
+    """Board role ids to the titles printed on paper ("tally_keeper_a" → "Tally keeper A")."""
+    return {r.id: r.title for r in definition.board_roles}
 
+
+def _discrepancy(
+    finding: Finding, explanation: Explanation | None, roles: dict[str, str]
+) -> Flowable:
     parts: list[Flowable] = [
         bold(f"DISCREPANCY {finding.rule.value}: {finding.message}"),
     ]
@@ -403,14 +411,22 @@ def _discrepancy(finding: Finding, explanation: object) -> Flowable:
         parts.append(
             para(f"{finding.equation}: {side(finding.left)} = {side(finding.right)}", SMALL)
         )
-    if isinstance(explanation, Explanation):
+    if explanation is not None:
         parts.append(para(f"Explanation: {explanation.text}", BODY))
-        signers = ", ".join(f"{s.name} ({s.role})" for s in explanation.signers)
-        parts.append(para(f"Signed by {signers} at {explanation.created_at}", SMALL))
+        signers = ", ".join(f"{s.name} ({roles.get(s.role, s.role)})" for s in explanation.signers)
+        parts.append(para(f"Signed by {signers} at {_when(explanation.created_at)}", SMALL))
     else:
         parts.append(para("No explanation has been signed for this discrepancy.", BODY))
     parts.append(Spacer(1, 6))
     return KeepTogether(parts)
+
+
+def _when(iso: str) -> str:
+    """A stored ISO 8601 time as the sheet prints times; the text itself if it is not one."""
+    try:
+        return stamp(datetime.fromisoformat(iso))
+    except ValueError:
+        return iso
 
 
 def _seals(session: PrecinctSession) -> list[Flowable]:
@@ -430,7 +446,7 @@ def _seals(session: PrecinctSession) -> list[Flowable]:
 def _corrections(session: PrecinctSession) -> list[Flowable]:
     out: list[Flowable] = [para("Corrections after finalizing (AMENDED)", H2)]
     for c in session.store.corrections():
-        out.append(para(f"{c.created_at}: {c.actor} ({c.role}) — {c.reason}", BODY))
+        out.append(para(f"{_when(c.created_at)}: {c.actor} ({c.role}) — {c.reason}", BODY))
     return out
 
 
@@ -447,7 +463,7 @@ CERTIFICATE = (
 
 
 def _certificate(session: PrecinctSession) -> list[Flowable]:
-    roles: dict[str, str] = {r.id: r.title for r in session.definition.board_roles}
+    roles = _role_titles(session.definition)
     intro = [
         para("Certificate of performance", H2),
         para(CERTIFICATE.format(precinct=f"precinct {session.precinct.label}"), BODY),
