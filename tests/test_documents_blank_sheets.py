@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import shutil
 import subprocess
+import sys
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -76,3 +77,20 @@ def test_blank_sheets_are_deterministic_and_refuse_an_unknown_precinct() -> None
     with pytest.raises(InputError) as refused:
         blank_sheets_pdf(definition, "no-such-precinct", generated=GENERATED, app_version="t")
     assert refused.value.code == "unknown_precinct"
+
+
+def test_a_fresh_process_gives_the_same_bytes(tmp_path: Path) -> None:
+    """No state left in reportlab by earlier documents (font subsets, ids) changes the bytes."""
+    definition = embedded_definition("ca34-2017-04-04")
+    here = blank_sheets_pdf(definition, None, generated=GENERATED, app_version="t")
+    out = tmp_path / "fresh.pdf"
+    script = (
+        "import sys; from datetime import UTC, datetime; from pathlib import Path\n"
+        "from tally_app.definition.embedded import embedded_definition\n"
+        "from tally_app.documents import blank_sheets_pdf\n"
+        "d = embedded_definition('ca34-2017-04-04')\n"
+        "g = datetime(2017, 4, 4, 7, 0, tzinfo=UTC)\n"
+        "Path(sys.argv[1]).write_bytes(blank_sheets_pdf(d, None, generated=g, app_version='t'))\n"
+    )
+    subprocess.run([sys.executable, "-c", script, str(out)], check=True)
+    assert out.read_bytes() == here
