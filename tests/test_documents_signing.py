@@ -190,6 +190,20 @@ def test_no_single_changed_byte_anywhere_passes(signed: bytes, ca: x509.Certific
         assert not (check.intact and check.valid and check.problem is None), (position, check)
 
 
+def test_a_length_enlarged_to_swallow_padding_is_refused(
+    signed: bytes, ca: x509.Certificate
+) -> None:
+    # the CMS starts 30 82 LLLL; four more bytes take in padding zeros, which pyHanko ignores
+    _, gap_start, _, _ = byte_range(signed)
+    header = signed[gap_start + 1 : gap_start + 9]
+    assert header[:4] == b"3082"
+    longer = f"{int(header[4:], 16) + 4:04X}".encode()
+    tampered = signed[: gap_start + 5] + longer + signed[gap_start + 9 :]
+    check = check_pdf_signature(tampered, [ca])
+    assert_rejected(check)
+    assert check.problem == "The PDF's signature is not in DER form; it was changed or damaged."
+
+
 def test_a_change_appended_after_signing_is_not_whole_file(
     signed: bytes, ca: x509.Certificate
 ) -> None:

@@ -170,7 +170,8 @@ def _container_problem(embedded: Any) -> str | None:
     """Why the bytes of ``/Contents`` are not one plain signature followed by zero padding.
 
     The signature does not cover ``/Contents`` itself, and pyHanko ignores what follows the
-    CMS and several of its unsigned fields. Requiring zero padding, one signer, versions and
+    CMS and several of its unsigned fields. Requiring zero padding (and no padding swallowed
+    by an enlarged length), one signer, versions and
     a digest list that agree with the signer (as `tally_app.trust.cms` does for ``.p7s``), no
     unsigned extras, and genuine carried certificates leaves no byte that could change
     unnoticed. (A forced DER re-encoding would also do, but with pyHanko loaded asn1crypto
@@ -187,6 +188,9 @@ def _container_problem(embedded: Any) -> str | None:
         signer_infos = signed["signer_infos"]
         if raw[len(der) :].strip(b"\0"):
             return "The PDF's signature space holds bytes after the signature; it was changed."
+        if not der.endswith(signer_infos[-1]["signature"].dump()):
+            # a length on the last-element path was enlarged to swallow padding zeros
+            return "The PDF's signature is not in DER form; it was changed or damaged."
         if info["content_type"].native != "signed_data" or len(signer_infos) != 1:
             return "The PDF's signature is not a CMS signature by exactly one signer."
         signer_info = signer_infos[0]
