@@ -259,6 +259,12 @@ class PrintPage(Page):
         self.preview.setPageMode(QPdfView.PageMode.MultiPage)
         self.preview.setZoomMode(QPdfView.ZoomMode.FitToWidth)
         self.preview.setFocusPolicy(Qt.FocusPolicy.StrongFocus)  # arrows and Page Down scroll it
+        # The theme's ring covers inputs and lists, not this view: the same 3 px ring, in the
+        # palette's link colour (the theme's focus colour in high contrast).
+        self.preview.setStyleSheet(
+            "QPdfView { border: 1px solid palette(mid); }"
+            " QPdfView:focus { border: 3px solid palette(link); }"
+        )
         self.preview.setAccessibleName(self.tr("Preview"))
         self.preview.hide()
         self._size_preview()
