@@ -218,6 +218,8 @@ def test_preview_save_and_print_by_keyboard(
     assert page.saved_text.text() == f"Saved: {saved}"
     assert printed_events(window) == [{"document": "tally sheet", "copies": 1, "target": "file"}]
     assert focus() is page.save_sheet
+    page.enter()  # shown again (Previous, then Next): the same signed bytes, not new ones
+    assert page.rendered[TALLY_SHEET].data == data and page.preview.isVisible()
 
     # Print: the dialog is offered 3 copies; the worker asks for 2; each page twice.
     out = tmp_path / "printed.pdf"

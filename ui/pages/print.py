@@ -164,6 +164,7 @@ class PrintPage(Page):
             QPrinter.PrinterMode.HighResolution
         )
         self.rendered: dict[str, Rendered] = {}
+        self._rendered_for: object = None  # the finalization the documents were made for
         self.shown: str | None = None  # which document the preview shows
         self.identity_status = "none"
         self.failed_code: str | None = None
@@ -292,6 +293,14 @@ class PrintPage(Page):
         return self.passphrase if self.passphrase.isVisibleTo(self) else self.show_sheet
 
     def enter(self) -> None:
+        finalized = self.ctx.open.finalized_at() if self.ctx.open.locked else None
+        if finalized != self._rendered_for:  # finalized again after a correction: redo
+            self._rendered_for = finalized
+            self.rendered = {}
+            self.shown = None
+            self.document.close()
+            for w in (self.caption, self.preview, self.result, self.saved_text):
+                w.hide()
         self._show_key()
         self._show_state()
         self._show_copies()
