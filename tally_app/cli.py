@@ -19,7 +19,7 @@ from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import Any, TextIO
 
-from tally_app.commands import keys, test_deck, verify
+from tally_app.commands import keys, sheet, test_deck, verify
 from tally_app.commands.base import (
     EXIT_INTERNAL,
     EXIT_INVALID,
@@ -143,6 +143,7 @@ _COMMANDS: tuple[Callable[[Any], None], ...] = (
     keys.add,
     verify.add,
     test_deck.add,
+    sheet.add,
 )
 
 

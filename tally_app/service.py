@@ -15,6 +15,7 @@ from tally_app.file_names import file_part
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Iterable, Sequence
+    from datetime import datetime
 
     from cryptography import x509
 
@@ -341,3 +342,95 @@ def verify_bundles(
             )
 
     return [check(p) for p in find_bundles(paths)]
+
+
+# --- documents ----------------------------------------------------------------------------
+
+
+def _results_sha256(session: PrecinctSession, identity: Identity, *, is_test: bool) -> str:
+    """SHA-256 of results.json exactly as exporting with ``identity`` writes it."""
+    import hashlib
+
+    from tally_app.export.bundle import app_version
+    from tally_app.export.results_document import results_json_bytes
+
+    doc = session.results_document(
+        device_id=identity.device_id,
+        county_issued=identity.county_issued,
+        is_test=is_test,
+        app_version=app_version(),
+    )
+    return hashlib.sha256(results_json_bytes(doc)).hexdigest()
+
+
+def tally_sheet_pdf(
+    session: PrecinctSession,
+    identity: Identity,
+    *,
+    now: datetime | None = None,
+    is_test: bool = False,
+) -> bytes:
+    """The finalized precinct's tally sheet and certificate of performance, signed (PAdES),
+    with the fingerprint of the results.json an export with ``identity`` writes."""
+    from tally_app.export.bundle import signed_tally_sheet
+
+    return signed_tally_sheet(
+        session,
+        identity,
+        when=now or session.clock.now(),
+        results_sha256=_results_sha256(session, identity, is_test=is_test),
+        is_test=is_test,
+    )
+
+
+def posting_copy_pdf(
+    session: PrecinctSession,
+    identity: Identity,
+    *,
+    now: datetime | None = None,
+    is_test: bool = False,
+) -> bytes:
+    """The one-page results of votes cast for posting outside the polling place, signed."""
+    from tally_app.documents.posting import posting_copy_pdf as render
+    from tally_app.documents.signing import sign_pdf
+    from tally_app.export.bundle import app_version
+
+    when = now or session.clock.now()
+    unsigned = render(session, generated=when, is_test=is_test, app_version=app_version())
+    return sign_pdf(
+        unsigned, identity, when=when, reason=f"Results posting, precinct {session.precinct.id}"
+    )
+
+
+def blank_sheets_pdf(
+    definition: ElectionDefinition,
+    precinct_id: str | None,
+    *,
+    now: datetime | None = None,
+    is_test: bool = False,
+) -> bytes:
+    """Blank hand-count tally sheets for tally keepers A and B (unsigned: nothing to certify)."""
+    from tally_app.clock import SystemClock
+    from tally_app.documents.blank_sheets import blank_sheets_pdf as render
+    from tally_app.export.bundle import app_version
+
+    return render(
+        definition,
+        precinct_id,
+        generated=now or SystemClock().now(),
+        app_version=app_version(),
+        is_test=is_test,
+    )
+
+
+def record_printed(
+    session: PrecinctSession, actor: Actor, document: str, *, copies: int, target: str
+) -> None:
+    """Log that a document was printed or saved (DESIGN §7)."""
+    from tally_app.audit.catalogue import EventId
+
+    session.store.record_event(
+        EventId.REPORT_PRINTED,
+        actor,
+        {"document": document, "copies": copies, "target": target},
+    )

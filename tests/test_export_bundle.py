@@ -29,6 +29,7 @@ BUNDLE_FILES = {
     "results.csv",
     "audit-log.json",
     "audit-log-documentation.json",
+    "tally-sheet.pdf",
     "manifest.json",
     "manifest.json.p7s",
 }

@@ -24,6 +24,7 @@ FILES = [
     "results.csv",
     "audit-log.json",
     "audit-log-documentation.json",
+    "tally-sheet.pdf",
     "manifest.json",
     "manifest.json.p7s",
 ]

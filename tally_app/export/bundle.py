@@ -77,6 +77,36 @@ def app_version() -> str:
     return str(__version__)
 
 
+def signed_tally_sheet(
+    session: PrecinctSession,
+    identity: Identity,
+    *,
+    when: datetime,
+    results_sha256: str,
+    is_test: bool,
+) -> bytes:
+    """The tally sheet and certificate of performance, carrying the results fingerprint,
+    signed (PAdES) by ``identity``."""
+    from tally_app.documents.signing import sign_pdf
+    from tally_app.documents.tally_sheet import tally_sheet_pdf
+
+    unsigned = tally_sheet_pdf(
+        session,
+        generated=when,
+        results_sha256=results_sha256,
+        device_id=identity.device_id,
+        county_issued=identity.county_issued,
+        is_test=is_test,
+        app_version=app_version(),
+    )
+    return sign_pdf(
+        unsigned,
+        identity,
+        when=when,
+        reason=f"Tally sheet and certificate of performance, precinct {session.precinct.id}",
+    )
+
+
 def build_bundle(
     session: PrecinctSession,
     identity: Identity,
@@ -89,7 +119,8 @@ def build_bundle(
 
     ``now`` dates the manifest and the audit-log export; the results document keeps the
     time of finalizing, so a second export of the same precinct gives the same results.json.
-    ``extra_files`` (the signed tally sheet) are listed in the manifest like the rest.
+    The signed tally sheet carries the SHA-256 of this results.json; ``extra_files`` are
+    listed in the manifest like the rest.
     """
     from tally_app.export.event_log import (
         event_log_bytes,
@@ -109,6 +140,7 @@ def build_bundle(
         app_version=version,
     )
     results = results_json_bytes(doc)
+    results_sha256 = hashlib.sha256(results).hexdigest()
     definition = session.definition
     files: list[tuple[str, bytes]] = [
         (RESULTS, results),
@@ -129,6 +161,12 @@ def build_bundle(
         (
             AUDIT_LOG_DOCUMENTATION,
             event_log_bytes(event_log_documentation(generated=now, app_version=version)),
+        ),
+        (
+            TALLY_SHEET,
+            signed_tally_sheet(
+                session, identity, when=now, results_sha256=results_sha256, is_test=is_test
+            ),
         ),
         *extra_files,
     ]
@@ -153,7 +191,7 @@ def build_bundle(
         election_id=definition.id,
         precinct_id=session.precinct.id,
         files=tuple(files),
-        results_sha256=hashlib.sha256(results).hexdigest(),
+        results_sha256=results_sha256,
         definition_fingerprint=definition.fingerprint,
         device_id=identity.device_id,
         county_issued=identity.county_issued,
