@@ -204,6 +204,27 @@ def test_a_length_enlarged_to_swallow_padding_is_refused(
     assert check.problem == "The PDF's signature is not in DER form; it was changed or damaged."
 
 
+def test_a_changed_signer_name_outside_the_signed_attributes_is_refused(
+    signed: bytes, ca: x509.Certificate
+) -> None:
+    # SignerInfo.sid (issuer and serial) is not signed; pyHanko finds the signer without it
+    from asn1crypto import cms as acms
+
+    _, gap_start, gap_end, _ = byte_range(signed)
+    der = bytes.fromhex(signed[gap_start + 1 : gap_end - 1].decode())
+    info = acms.ContentInfo.load(der)
+    sid = info["content"]["signer_infos"][0]["sid"].dump()
+    at = gap_start + 1 + 2 * (der.index(sid) + sid.index(b"Los Angeles"))
+    assert signed[at : at + 2] == b"4C"  # "L"
+    # "l": X.500 names compare case-insensitively, so pyHanko still finds the signer
+    tampered = signed[:at] + b"6C" + signed[at + 2 :]
+    check = check_pdf_signature(tampered, [ca])
+    assert_rejected(check)
+    assert check.problem == (
+        "The PDF's signature has fields that do not fit a plain PAdES signature; it was changed."
+    )
+
+
 def test_a_change_appended_after_signing_is_not_whole_file(
     signed: bytes, ca: x509.Certificate
 ) -> None:

@@ -171,7 +171,7 @@ def _container_problem(embedded: Any) -> str | None:
 
     The signature does not cover ``/Contents`` itself, and pyHanko ignores what follows the
     CMS and several of its unsigned fields. Requiring zero padding (and no padding swallowed
-    by an enlarged length), one signer, versions and
+    by an enlarged length), one signer named exactly as its certificate, versions and
     a digest list that agree with the signer (as `tally_app.trust.cms` does for ``.p7s``), no
     unsigned extras, and genuine carried certificates leaves no byte that could change
     unnoticed. (A forced DER re-encoding would also do, but with pyHanko loaded asn1crypto
@@ -197,8 +197,16 @@ def _container_problem(embedded: Any) -> str | None:
         by_name = signer_info["sid"].name == "issuer_and_serial_number"
         expected = "v1" if by_name else "v3"
         encap = signed["encap_content_info"]
+        sid, tbs = signer_info["sid"].chosen, embedded.signer_cert["tbs_certificate"]
+        names_signer = (
+            tbs["issuer"].dump() == sid["issuer"].dump()
+            and tbs["serial_number"].dump() == sid["serial_number"].dump()
+            if by_name
+            else embedded.signer_cert.key_identifier == sid.native
+        )
         plain = (
-            signed["version"].native == expected
+            names_signer
+            and signed["version"].native == expected
             and signer_info["version"].native == expected
             and [a.dump() for a in signed["digest_algorithms"]]
             == [signer_info["digest_algorithm"].dump()]
