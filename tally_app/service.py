@@ -434,3 +434,12 @@ def record_printed(
         actor,
         {"document": document, "copies": copies, "target": target},
     )
+
+
+def save_file(path: Path, data: bytes) -> None:
+    """Save one file (a PDF) to a drive or folder as an export is written: temporary name,
+    fsync, rename, then read back and compared; the same clear errors."""
+    from tally_app.export.media import write_files
+
+    path = Path(path)
+    write_files(path.parent, [(path.name, data)], root=path.parent)

@@ -167,7 +167,7 @@ def _status_lines(
     lines = [
         f"Finalized: {stamp(finalized)}" if finalized else "Not finalized: this is a draft.",
         f"Device: {device_id}"
-        + ("" if county_issued else " (not county-issued: a throw-away signing identity)"),
+        + ("" if county_issued else " (not county-issued: a self-signed identity)"),
     ]
     if session.store.amended:
         lines.append("AMENDED: this sheet follows a correction after finalizing (see below).")
