@@ -190,6 +190,18 @@ def test_no_single_changed_byte_anywhere_passes(signed: bytes, ca: x509.Certific
         assert not (check.intact and check.valid and check.problem is None), (position, check)
 
 
+def test_the_signature_hex_in_another_case_is_refused(signed: bytes, ca: x509.Certificate) -> None:
+    # the same signature bytes, but the file changed: lower-case hex decodes alike
+    _, gap_start, gap_end, _ = byte_range(signed)
+    tampered = signed[:gap_start] + signed[gap_start:gap_end].lower() + signed[gap_end:]
+    assert tampered != signed
+    check = check_pdf_signature(tampered, [ca])
+    assert_rejected(check)
+    assert check.problem == (
+        "The PDF's signature is not written as pyHanko writes it; it was changed."
+    )
+
+
 def test_a_length_enlarged_to_swallow_padding_is_refused(
     signed: bytes, ca: x509.Certificate
 ) -> None:

@@ -166,11 +166,12 @@ def _broken(problem: str, signer: str = "", county_issued: bool = False) -> PdfS
     )
 
 
-def _container_problem(embedded: Any) -> str | None:
+def _container_problem(pdf: bytes, embedded: Any) -> str | None:
     """Why the bytes of ``/Contents`` are not one plain signature followed by zero padding.
 
     The signature does not cover ``/Contents`` itself, and pyHanko ignores what follows the
-    CMS and several of its unsigned fields. Requiring zero padding (and no padding swallowed
+    CMS and several of its unsigned fields. Requiring the hex string exactly as written
+    (upper case, no white space), zero padding (and no padding swallowed
     by an enlarged length), one signer named exactly as its certificate, versions and
     a digest list that agree with the signer (as `tally_app.trust.cms` does for ``.p7s``), no
     unsigned extras, and genuine carried certificates leaves no byte that could change
@@ -181,6 +182,10 @@ def _container_problem(embedded: Any) -> str | None:
 
     try:
         raw = bytes(embedded.pkcs7_content)
+        _, gap_start, gap_end, _ = (int(x) for x in embedded.byte_range)
+        if pdf[gap_start:gap_end] != b"<" + raw.hex().upper().encode("ascii") + b">":
+            # hex digits may be written in either case or with white space between them
+            return "The PDF's signature is not written as pyHanko writes it; it was changed."
         info = acms.ContentInfo.load(raw)
         der = info.dump()
         acms.ContentInfo.load(der, strict=True)
@@ -284,7 +289,7 @@ async def check_pdf_signature_async(
             return _broken("The PDF is not signed.")
         return _broken(f"The PDF has {len(signatures)} signatures instead of exactly one.")
     embedded = signatures[0]
-    container = _container_problem(embedded)
+    container = _container_problem(pdf, embedded)
     if container is not None:
         return _broken(container)
     try:
