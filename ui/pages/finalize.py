@@ -1,8 +1,9 @@
 """Finalize: the board sees what it certifies, two members confirm, the counts lock (item 8).
 
 The finalize button is only enabled when the core reports nothing that blocks and nothing
-unexplained; the core checks it all again (and refuses the same person twice). Export is the
-next step (`ui.pages.export`), reachable once the counts are locked.
+unexplained; the core checks it all again (and refuses the same person twice). Print and
+Export are the next steps (`ui.pages.print`, `ui.pages.export`), reachable once the counts are
+locked.
 """
 
 from __future__ import annotations
