@@ -128,14 +128,14 @@ def confirm_and_type(
     QTest.keyClick(page.second, KEY.Key_Home)
     QTest.keyClick(page.second, KEY.Key_Down)
     QTest.keyClick(page.second, KEY.Key_Tab)
-    if page.passphrase.isVisible():  # not once the key is unlocked for this precinct
-        assert focus() is page.passphrase
-        QTest.keyClicks(page.passphrase, passphrase)
-        QTest.keyClick(page.passphrase, KEY.Key_Return)  # Enter moves on, like Tab
+    if page.signing_key.passphrase.isVisible():  # not once the key is unlocked for this precinct
+        assert focus() is page.signing_key.passphrase
+        QTest.keyClicks(page.signing_key.passphrase, passphrase)
+        QTest.keyClick(page.signing_key.passphrase, KEY.Key_Return)  # Enter moves on, like Tab
     if again is not None:
-        assert focus() is page.again
-        QTest.keyClicks(page.again, again)
-        QTest.keyClick(page.again, KEY.Key_Return)
+        assert focus() is page.signing_key.again
+        QTest.keyClicks(page.signing_key.again, again)
+        QTest.keyClick(page.signing_key.again, KEY.Key_Return)
     assert focus() is page.export
     QTest.keyClick(page.export, press)
     QApplication.processEvents()
@@ -162,8 +162,11 @@ def test_export_by_keyboard_writes_a_valid_bundle_and_says_safe_to_remove(
     page = page_of(window)
     page.enter()  # the key was made after the page was first drawn
     assert window.step_label.text().endswith("Export the results to a USB drive")
-    assert "not county-issued" in page.key_note.text()
-    assert page.again.isHidden() and page.passphrase.echoMode() == QLineEdit.EchoMode.Password
+    assert "not county-issued" in page.signing_key.note.text()
+    assert (
+        page.signing_key.again.isHidden()
+        and page.signing_key.passphrase.echoMode() == QLineEdit.EchoMode.Password
+    )
 
     shown: list[str] = []
     record = page._progress
@@ -202,10 +205,10 @@ def test_export_by_keyboard_writes_a_valid_bundle_and_says_safe_to_remove(
     assert page.folder_text.text() == f"Folder written: {folder}"
     assert page.files_text.text().startswith(f"{n} files: ")
     assert "results.json" in page.files_text.text()
-    assert page.passphrase.text() == ""  # not kept after use
+    assert page.signing_key.passphrase.text() == ""  # not kept after use
     # The key stays unlocked for this precinct: the board types the passphrase once.
-    assert window.ctx.identity is not None and page.passphrase.isHidden()
-    assert page.key_note.text().startswith("The signing key is unlocked (")
+    assert window.ctx.identity is not None and page.signing_key.passphrase.isHidden()
+    assert page.signing_key.note.text().startswith("The signing key is unlocked (")
 
     # The store and the header: exported, recorded once, by the two members.
     assert window.ctx.open.state == "exported"
@@ -281,7 +284,7 @@ def test_a_wrong_passphrase_says_so_and_writes_nothing(
     assert "Type the passphrase again, exactly as it was chosen." in page.result.text()
     assert list(usb.iterdir()) == []
     assert window.ctx.open.state == "finalized" and export_events(window) == []
-    assert focus() is page.passphrase and page.passphrase.text() == ""
+    assert focus() is page.signing_key.passphrase and page.signing_key.passphrase.text() == ""
 
 
 def test_the_same_member_twice_is_refused_before_anything_is_written(
@@ -294,10 +297,10 @@ def test_the_same_member_twice_is_refused_before_anything_is_written(
     QTest.keyClick(page.first, KEY.Key_Tab)
     QTest.keyClick(page.second, KEY.Key_Home)  # the same person
     QTest.keyClick(page.second, KEY.Key_Tab)
-    QTest.keyClicks(page.passphrase, PASSPHRASE)
-    QTest.keyClick(page.passphrase, KEY.Key_Tab)
-    QTest.keyClicks(page.again, PASSPHRASE)
-    QTest.keyClick(page.again, KEY.Key_Tab)
+    QTest.keyClicks(page.signing_key.passphrase, PASSPHRASE)
+    QTest.keyClick(page.signing_key.passphrase, KEY.Key_Tab)
+    QTest.keyClicks(page.signing_key.again, PASSPHRASE)
+    QTest.keyClick(page.signing_key.again, KEY.Key_Tab)
     QTest.keyClick(page.export, KEY.Key_Space)
     assert "Exporting needs two different board members." in page.result.text()
     assert focus() is page.second
@@ -310,11 +313,11 @@ def test_a_laptop_without_a_key_makes_its_own_and_says_not_county_issued(
 ) -> None:
     page = page_of(window)
     assert service.device_identity_status(data_dir) == "none"
-    assert "This laptop has no county key." in page.key_note.text()
-    assert 'will say "not county-issued"' in page.key_note.text()
-    assert not page.again.isHidden()
-    assert page.passphrase.accessibleName() == "New passphrase for the signing key"
-    assert page.again.echoMode() == QLineEdit.EchoMode.Password
+    assert "This laptop has no county key." in page.signing_key.note.text()
+    assert 'will say "not county-issued"' in page.signing_key.note.text()
+    assert not page.signing_key.again.isHidden()
+    assert page.signing_key.passphrase.accessibleName() == "New passphrase for the signing key"
+    assert page.signing_key.again.echoMode() == QLineEdit.EchoMode.Password
     choose_drive(page, usb)
 
     confirm_and_type(page, PASSPHRASE, again=PASSPHRASE + "!")
@@ -329,7 +332,7 @@ def test_a_laptop_without_a_key_makes_its_own_and_says_not_county_issued(
     assert 'the files say "not county-issued"' in page.result.text()
     assert service.device_identity_status(data_dir) == "self-signed"
     # The key now exists: the page asks for it once, no longer to choose one.
-    assert page.again.isHidden() and page.passphrase.accessibleName() == (
+    assert page.signing_key.again.isHidden() and page.signing_key.passphrase.accessibleName() == (
         "Passphrase of the signing key"
     )
     identity = service.device_identity(data_dir, PASSPHRASE.encode())
@@ -345,8 +348,10 @@ def test_a_county_key_signs_and_nothing_says_not_county_issued(
     install_county_identity(data_dir, pki.device_p12, PKI_PASSPHRASE)
     page = page_of(window)
     page.enter()
-    assert page.key_note.text().startswith("This laptop signs with the key the county issued.")
-    assert page.again.isHidden()
+    assert page.signing_key.note.text().startswith(
+        "This laptop signs with the key the county issued."
+    )
+    assert page.signing_key.again.isHidden()
     choose_drive(page, usb)
     confirm_and_type(page, PKI_PASSPHRASE.decode())
     assert page.result.text().startswith("✓ Safe to remove the drive.")
@@ -400,7 +405,7 @@ def exported(window: MainWindow, data_dir: Path, usb: Path) -> ExportPage:
     window.ctx.identity = None  # as on a precinct opened afresh: the passphrase is asked
     page.enter()
     QApplication.processEvents()  # let the layout take the field back in
-    assert page.passphrase.isVisible()
+    assert page.signing_key.passphrase.isVisible()
     return page
 
 
@@ -408,9 +413,9 @@ def test_every_control_is_named_labelled_and_big_enough(
     window: MainWindow, data_dir: Path, usb: Path
 ) -> None:
     page = exported(window, data_dir, usb)
-    page.identity_status = "none"  # show the second passphrase field too
-    page.again.show()
-    page.again_label.show()
+    page.signing_key.status = "none"  # show the second passphrase field too
+    page.signing_key.again.show()
+    page.signing_key.again_label.show()
     buddies = {lbl.buddy() for lbl in page.findChildren(QLabel) if lbl.buddy() is not None}
     names = []
     for w in walk(page):

@@ -110,9 +110,9 @@ def press(name: str, key: Qt.Key = KEY.Key_Space) -> None:
 
 def unlock_and_show(page: PrintPage, passphrase: str = PASSPHRASE) -> None:
     """Type the passphrase, Enter (moves on to Show the tally sheet), Space."""
-    assert focus() is page.passphrase
-    QTest.keyClicks(page.passphrase, passphrase)
-    QTest.keyClick(page.passphrase, KEY.Key_Return)
+    assert focus() is page.signing_key.passphrase
+    QTest.keyClicks(page.signing_key.passphrase, passphrase)
+    QTest.keyClick(page.signing_key.passphrase, KEY.Key_Return)
     assert focus() is page.show_sheet
     QTest.keyClick(page.show_sheet, KEY.Key_Space)
     QApplication.processEvents()
@@ -170,8 +170,11 @@ def test_preview_save_and_print_by_keyboard(
     page = page_of(window)
     page.printer_available = lambda: True
     assert window.step_label.text().endswith("Print the tally sheet")
-    assert "not county-issued" in page.key_note.text()
-    assert page.again.isHidden() and page.passphrase.echoMode() == QLineEdit.EchoMode.Password
+    assert "not county-issued" in page.signing_key.note.text()
+    assert (
+        page.signing_key.again.isHidden()
+        and page.signing_key.passphrase.echoMode() == QLineEdit.EchoMode.Password
+    )
     assert page.preview.isHidden()
     unlock_and_show(page)
 
@@ -183,7 +186,7 @@ def test_preview_save_and_print_by_keyboard(
         f"Tally sheet and certificate of performance — {pages} page" + ("s" if pages != 1 else "")
     )
     assert page.preview.accessibleName() == "Preview of the tally sheet"
-    assert page.passphrase.text() == "" and page.passphrase.isHidden()
+    assert page.signing_key.passphrase.text() == "" and page.signing_key.passphrase.isHidden()
     assert window.ctx.identity is not None  # unlocked once, for print and export
     assert focus() is page.print_sheet
     assert "3 copies of the tally sheet: one for each of the 2 board members" in (
@@ -273,8 +276,8 @@ def test_preview_save_and_print_by_keyboard(
     QTest.keyClick(window.next, KEY.Key_Space)
     export = window.current()
     assert isinstance(export, ExportPage)
-    assert export.passphrase.isHidden() and "The signing key is unlocked" in (
-        export.key_note.text()
+    assert export.signing_key.passphrase.isHidden() and "The signing key is unlocked" in (
+        export.signing_key.note.text()
     )
     # Closing the precinct drops the unlocked key.
     window.close_precinct()
@@ -305,37 +308,37 @@ def test_a_wrong_passphrase_says_so_and_renders_nothing(window: MainWindow) -> N
     assert page.rendered == {} and page.preview.isHidden() and page.caption.isHidden()
     assert page.document.pageCount() == 0
     assert window.ctx.identity is None
-    assert focus() is page.passphrase and page.passphrase.text() == ""
+    assert focus() is page.signing_key.passphrase and page.signing_key.passphrase.text() == ""
     assert printed_events(window) == []
     # Saving before anything is unlocked asks for the passphrase too, and writes nothing.
     page.save_path_picker = lambda parent, start: pytest.fail("nothing to save yet")
     press("Save the tally sheet as PDF")
     assert page.result.text().startswith("✗ The passphrase is empty.")
-    assert focus() is page.passphrase
+    assert focus() is page.signing_key.passphrase
 
 
 def test_a_laptop_without_a_key_makes_its_own(qtbot: object, data_dir: Path) -> None:
     window = open_window(qtbot, data_dir)
     window.go_to_key("print")
     page = page_of(window)
-    assert "This laptop has no county key." in page.key_note.text()
-    assert page.passphrase.accessibleName() == "New passphrase for the signing key"
-    QTest.keyClicks(page.passphrase, PASSPHRASE)
-    QTest.keyClick(page.passphrase, KEY.Key_Return)
-    assert focus() is page.again
-    QTest.keyClicks(page.again, PASSPHRASE + "!")
-    QTest.keyClick(page.again, KEY.Key_Return)
+    assert "This laptop has no county key." in page.signing_key.note.text()
+    assert page.signing_key.passphrase.accessibleName() == "New passphrase for the signing key"
+    QTest.keyClicks(page.signing_key.passphrase, PASSPHRASE)
+    QTest.keyClick(page.signing_key.passphrase, KEY.Key_Return)
+    assert focus() is page.signing_key.again
+    QTest.keyClicks(page.signing_key.again, PASSPHRASE + "!")
+    QTest.keyClick(page.signing_key.again, KEY.Key_Return)
     QTest.keyClick(focus(), KEY.Key_Space)
     assert "The 2 passphrases are not the same." in page.result.text()
     assert service.device_identity_status(data_dir) == "none" and page.rendered == {}
-    QTest.keyClicks(page.passphrase, PASSPHRASE)
-    QTest.keyClick(page.passphrase, KEY.Key_Tab)
-    QTest.keyClicks(page.again, PASSPHRASE)
-    QTest.keyClick(page.again, KEY.Key_Tab)
+    QTest.keyClicks(page.signing_key.passphrase, PASSPHRASE)
+    QTest.keyClick(page.signing_key.passphrase, KEY.Key_Tab)
+    QTest.keyClicks(page.signing_key.again, PASSPHRASE)
+    QTest.keyClick(page.signing_key.again, KEY.Key_Tab)
     QTest.keyClick(focus(), KEY.Key_Space)
     assert service.device_identity_status(data_dir) == "self-signed"
     assert page.document.pageCount() >= 1
-    assert 'says "not county-issued"' in page.key_note.text()
+    assert 'says "not county-issued"' in page.signing_key.note.text()
     window.close()
 
 
@@ -387,7 +390,7 @@ def test_every_control_is_named_labelled_and_big_enough(window: MainWindow) -> N
 
 def test_tab_reaches_every_control_with_a_visible_focus_ring(window: MainWindow) -> None:
     page = shown(window)
-    page.passphrase.setFocus(Qt.FocusReason.OtherFocusReason)
+    page.signing_key.passphrase.setFocus(Qt.FocusReason.OtherFocusReason)
     seen = []
     for _ in range(12):
         target = focus()

@@ -7,8 +7,8 @@ The core writes every file, reads each back, and only then records the export; t
 shows each file as it is written and checked, and says "safe to remove" only after that.
 A failure says what happened and what to do, and the page stays ready for another drive.
 
-The passphrase is read from its field, turned into bytes for the one call that needs it,
-and the field is cleared at once: the page never keeps or logs it.
+The key's fields and checks are those the print page uses too (ui/signing_key.py): the
+passphrase is cleared as soon as it is read, never kept or logged.
 """
 
 from __future__ import annotations
@@ -28,7 +28,6 @@ from PySide6.QtWidgets import (
     QFileDialog,
     QHBoxLayout,
     QLabel,
-    QLineEdit,
     QListView,
     QListWidget,
     QListWidgetItem,
@@ -46,16 +45,14 @@ from ui.context import AppContext
 from ui.drives import Drive, removable_drives
 from ui.messages import UserMessage, error_message, unexpected_message
 from ui.pages.base import Page
+from ui.signing_key import KEY_CODES, KeyRefusal, SigningKeyFields
 from ui.widgets import StatusBadge, announce
 
 if TYPE_CHECKING:
     from tally_app.export.bundle import ExportReport
+    from tally_app.trust.identity import Identity
 
 log = logging.getLogger(__name__)
-
-MIN_NEW_PASSPHRASE = 8  # characters, for a key this laptop makes for itself
-# Failures the worker fixes by typing the passphrase again (the others: another drive).
-KEY_CODES = frozenset({"wrong_passphrase", "passphrase_empty"})
 
 
 def grouped_hex(digest: str, size: int = 4) -> str:
@@ -92,15 +89,6 @@ class _EnterButton(QPushButton):
         super().keyPressEvent(event)
 
 
-class _AdvancingLineEdit(QLineEdit):
-    """Enter moves on to the next control, as everywhere else in the app."""
-
-    def keyPressEvent(self, event: QKeyEvent) -> None:
-        super().keyPressEvent(event)
-        if event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter):
-            self.focusNextChild()
-
-
 class ExportPage(Page):
     key = "export"
 
@@ -114,7 +102,6 @@ class ExportPage(Page):
         self.folder_picker: Callable[[QWidget], Path | None] = pick_folder
         self.target: Path | None = None
         self.last_report: ExportReport | None = None
-        self.identity_status = "none"
         self.failed_code: str | None = None  # the core's code for the last failure
 
         layout = QVBoxLayout(self)
@@ -163,7 +150,7 @@ class ExportPage(Page):
         layout.addWidget(who_heading)
         self.first = QComboBox(self)
         self.first.setAccessibleName(self.tr("First board member confirming the export"))
-        first_label = QLabel(self.tr("Fi&rst board member confirming:"), self)
+        first_label = QLabel(self.tr("Fir&st board member confirming:"), self)
         first_label.setWordWrap(True)
         first_label.setBuddy(self.first)
         self.second = QComboBox(self)
@@ -174,26 +161,10 @@ class ExportPage(Page):
         _stack(layout, (first_label, self.first, second_label, self.second))
 
         # --- 3. the signing key -------------------------------------------------------------
-        key_heading = QLabel(self.tr("3. Sign the results"), self)
-        key_heading.setProperty("role", "heading")
-        key_heading.setWordWrap(True)
-        layout.addWidget(key_heading)
-        self.key_note = QLabel(self)
-        self.key_note.setWordWrap(True)
-        layout.addWidget(self.key_note)
-        self.passphrase = _AdvancingLineEdit(self)
-        self.passphrase.setEchoMode(QLineEdit.EchoMode.Password)
-        self.passphrase.setAccessibleName(self.tr("Passphrase of the signing key"))
-        self.passphrase_label = QLabel(self.tr("&Passphrase:"), self)
-        self.passphrase_label.setWordWrap(True)
-        self.passphrase_label.setBuddy(self.passphrase)
-        self.again = _AdvancingLineEdit(self)
-        self.again.setEchoMode(QLineEdit.EchoMode.Password)
-        self.again.setAccessibleName(self.tr("The new passphrase again"))
-        self.again_label = QLabel(self.tr("Type the passphrase &again:"), self)
-        self.again_label.setWordWrap(True)
-        self.again_label.setBuddy(self.again)
-        _stack(layout, (self.passphrase_label, self.passphrase, self.again_label, self.again))
+        self.signing_key = SigningKeyFields(
+            ctx, self.tr("3. Sign the results"), self._unlocked_note, self
+        )
+        self.signing_key.add_to(layout)
 
         # --- 4. export, progress, result -----------------------------------------------------
         export_row = QHBoxLayout()
@@ -243,7 +214,7 @@ class ExportPage(Page):
         self.export.clicked.connect(self.run_export)
         order: tuple[QWidget, ...] = (
             self.drives, self.refresh, self.choose, self.first, self.second,
-            self.passphrase, self.again, self.export,
+            self.signing_key.passphrase, self.signing_key.again, self.export,
         )  # fmt: skip
         for before, after in pairwise(order):
             self.setTabOrder(before, after)
@@ -259,7 +230,7 @@ class ExportPage(Page):
     def enter(self) -> None:
         self.refresh_drives()
         self._fill_members()
-        self._show_key()
+        self.signing_key.refresh()
         self._show_state()
 
     # --- drawing ---------------------------------------------------------------------------
@@ -366,40 +337,10 @@ class ExportPage(Page):
             index = combo.findData(chosen) if chosen is not None else -1
             combo.setCurrentIndex(index if index >= 0 else min(default, combo.count() - 1))
 
-    def _show_key(self) -> None:
-        self.identity_status = service.device_identity_status(self.ctx.data_dir)
-        unlocked = self.ctx.identity is not None  # on the print page, for this precinct
-        creating = not unlocked and self.identity_status == "none"
-        if self.ctx.identity is not None:
-            note = self.tr("The signing key is unlocked ({0}): no passphrase is needed.").format(
-                self.ctx.identity.device_id
-            )
-        elif self.identity_status == "county":
-            note = self.tr("This laptop signs with the key the county issued. Type its passphrase.")
-        elif self.identity_status == "self-signed":
-            note = self.tr(
-                "This laptop signs with its own key, not one the county issued, so what it "
-                'signs says "not county-issued". Type the passphrase chosen for it.'
-            )
-        else:
-            note = self.tr(
-                "This laptop has no county key. Choose a passphrase of at least {0} "
-                "characters to make the laptop's own key, and type it twice. What it signs "
-                'will say "not county-issued". Keep the passphrase with the precinct supplies.'
-            ).format(MIN_NEW_PASSPHRASE)
-        self.key_note.setText(note)
-        self.passphrase_label.setText(
-            self.tr("Choose a &passphrase:") if creating else self.tr("&Passphrase:")
+    def _unlocked_note(self, identity: Identity) -> str:
+        return self.tr("The signing key is unlocked ({0}): no passphrase is needed.").format(
+            identity.device_id
         )
-        self.passphrase.setAccessibleName(
-            self.tr("New passphrase for the signing key")
-            if creating
-            else self.tr("Passphrase of the signing key")
-        )
-        self.passphrase.setVisible(not unlocked)
-        self.passphrase_label.setVisible(not unlocked)
-        self.again.setVisible(creating)
-        self.again_label.setVisible(creating)
 
     # --- the export ------------------------------------------------------------------------
 
@@ -423,33 +364,10 @@ class ExportPage(Page):
                 self.second,
             )
             return
-        creating = self.ctx.identity is None and self.identity_status == "none"
-        typed, again = self.passphrase.text(), self.again.text()
-        self.passphrase.clear()
-        self.again.clear()
-        if not typed and self.ctx.identity is None:
-            self._fail(
-                error_message(InputError("passphrase_empty", "The passphrase is empty.")),
-                self.passphrase,
-            )
+        secret = self.signing_key.take_secret()
+        if isinstance(secret, KeyRefusal):
+            self._fail_here(secret.problem, secret.action, self.signing_key.passphrase)
             return
-        if creating and len(typed) < MIN_NEW_PASSPHRASE:
-            self._fail_here(
-                self.tr("The new passphrase is too short."),
-                self.tr("Choose a passphrase of at least {0} characters.").format(
-                    MIN_NEW_PASSPHRASE
-                ),
-                self.passphrase,
-            )
-            return
-        if creating and typed != again:
-            self._fail_here(
-                self.tr("The 2 passphrases are not the same."),
-                self.tr("Type the new passphrase twice, exactly the same."),
-                self.passphrase,
-            )
-            return
-        secret = typed.encode("utf-8")
         self.export.setEnabled(False)
         self.result.hide()
         for w in self.details:
@@ -458,22 +376,16 @@ class ExportPage(Page):
             report = self._attempt(lambda: self._export(secret, (int(first), int(second))))
         finally:
             self.export.setEnabled(True)
-            self._show_key()  # a key made just now: from here on it is unlocked, not chosen
+            self.signing_key.refresh()  # a key made just now: from here on it is unlocked
         if isinstance(report, UserMessage):
             self.progress.hide()
             retype = self.failed_code in KEY_CODES
-            self._fail(report, self.passphrase if retype else self.refresh)
+            self._fail(report, self.signing_key.passphrase if retype else self.refresh)
             return
         self._succeeded(report)
 
     def _export(self, secret: bytes, confirmers: tuple[int, int]) -> ExportReport:
-        identity = self.ctx.identity or service.device_identity(
-            self.ctx.data_dir,
-            secret,
-            clock=self.ctx.clock,
-            create=self.identity_status == "none",
-        )
-        self.ctx.identity = identity  # typed once for this precinct
+        identity = self.signing_key.unlock(secret)
         assert self.target is not None
         self.progress.setRange(0, 1)
         self.progress.setValue(0)

@@ -3,9 +3,9 @@
 Paper is still the legal record: after finalizing, the board prints the tally sheet and
 certificate of performance (signed in ink, kept with the supplies) and the one-page "results
 of votes cast" to post outside the polling place (Elections Code §15280). Both PDFs are signed
-by the laptop's key (§9), so the key is unlocked here first, the same way as on the export
-page; the unlocked key is kept in the window's context for the open precinct, so export does
-not ask for the passphrase again.
+by the laptop's key (§9), so the key is unlocked here first, with the same fields as on the
+export page (ui/signing_key.py); the unlocked key is kept in the window's context for the
+open precinct, so export does not ask for the passphrase again.
 
 What the board sees in the preview is exactly what is printed and what "Save PDF" writes: the
 page renders each signed PDF once and keeps its bytes. Printing draws each page of that PDF,
@@ -46,26 +46,20 @@ from PySide6.QtWidgets import (
     QFileDialog,
     QHBoxLayout,
     QLabel,
-    QLineEdit,
     QScrollArea,
     QVBoxLayout,
     QWidget,
 )
 
 from tally_app import service
-from tally_app.errors import InputError, SystemError_, TallyError
+from tally_app.errors import SystemError_, TallyError
 from tally_app.file_names import file_part
 from ui.context import AppContext
 from ui.drives import removable_drives
 from ui.messages import UserMessage, error_message, unexpected_message
 from ui.pages.base import Page
-from ui.pages.export import (
-    KEY_CODES,
-    MIN_NEW_PASSPHRASE,
-    _AdvancingLineEdit,
-    _EnterButton,
-    _stack,
-)
+from ui.pages.export import _EnterButton
+from ui.signing_key import KEY_CODES, KeyRefusal, SigningKeyFields
 from ui.widgets import StatusBadge, announce
 
 if TYPE_CHECKING:
@@ -166,7 +160,6 @@ class PrintPage(Page):
         self.rendered: dict[str, Rendered] = {}
         self._rendered_for: object = None  # the finalization the documents were made for
         self.shown: str | None = None  # which document the preview shows
-        self.identity_status = "none"
         self.failed_code: str | None = None
 
         layout = QVBoxLayout(self)
@@ -174,26 +167,10 @@ class PrintPage(Page):
         layout.addWidget(self.state)
 
         # --- 1. the signing key --------------------------------------------------------------
-        key_heading = QLabel(self.tr("1. Unlock the signing key"), self)
-        key_heading.setProperty("role", "heading")
-        key_heading.setWordWrap(True)
-        layout.addWidget(key_heading)
-        self.key_note = QLabel(self)
-        self.key_note.setWordWrap(True)
-        layout.addWidget(self.key_note)
-        self.passphrase = _AdvancingLineEdit(self)
-        self.passphrase.setEchoMode(QLineEdit.EchoMode.Password)
-        self.passphrase.setAccessibleName(self.tr("Passphrase of the signing key"))
-        self.passphrase_label = QLabel(self.tr("&Passphrase:"), self)
-        self.passphrase_label.setWordWrap(True)
-        self.passphrase_label.setBuddy(self.passphrase)
-        self.again = _AdvancingLineEdit(self)
-        self.again.setEchoMode(QLineEdit.EchoMode.Password)
-        self.again.setAccessibleName(self.tr("The new passphrase again"))
-        self.again_label = QLabel(self.tr("Type the passphrase &again:"), self)
-        self.again_label.setWordWrap(True)
-        self.again_label.setBuddy(self.again)
-        _stack(layout, (self.passphrase_label, self.passphrase, self.again_label, self.again))
+        self.signing_key = SigningKeyFields(
+            ctx, self.tr("1. Unlock the signing key"), self._unlocked_note, self
+        )
+        self.signing_key.add_to(layout)
 
         # --- 2. show -----------------------------------------------------------------------
         show_heading = QLabel(self.tr("2. Look at it, then print it or save it"), self)
@@ -278,7 +255,7 @@ class PrintPage(Page):
         self.save_sheet.clicked.connect(lambda: self.save_document(TALLY_SHEET))
         self.save_posting.clicked.connect(lambda: self.save_document(POSTING_COPY))
         order: tuple[QWidget, ...] = (
-            self.passphrase, self.again, self.show_sheet, self.show_posting,
+            self.signing_key.passphrase, self.signing_key.again, self.show_sheet, self.show_posting,
             self.print_sheet, self.save_sheet, self.print_posting, self.save_posting, self.preview,
         )  # fmt: skip
         for before, after in pairwise(order):
@@ -290,7 +267,8 @@ class PrintPage(Page):
         return self.tr("Print the tally sheet")
 
     def first_field(self) -> QWidget | None:
-        return self.passphrase if self.passphrase.isVisibleTo(self) else self.show_sheet
+        passphrase = self.signing_key.passphrase
+        return passphrase if passphrase.isVisibleTo(self) else self.show_sheet
 
     def enter(self) -> None:
         finalized = self.ctx.open.finalized_at() if self.ctx.open.locked else None
@@ -301,7 +279,7 @@ class PrintPage(Page):
             self.document.close()
             for w in (self.caption, self.preview, self.result, self.saved_text):
                 w.hide()
-        self._show_key()
+        self.signing_key.refresh()
         self._show_state()
         self._show_copies()
 
@@ -369,46 +347,15 @@ class PrintPage(Page):
             ).format(self.default_copies(TALLY_SHEET), members)
         )
 
-    def _show_key(self) -> None:
-        identity = self.ctx.identity
-        self.identity_status = service.device_identity_status(self.ctx.data_dir)
-        unlocked = identity is not None
-        creating = not unlocked and self.identity_status == "none"
-        if identity is not None:
-            if identity.county_issued:
-                note = self.tr("The signing key is unlocked: the county-issued key of {0}.")
-            else:
-                note = self.tr(
-                    "The signing key is unlocked: this laptop's own key ({0}), so what it "
-                    'signs says "not county-issued".'
-                )
-            note = note.format(identity.device_id)
-        elif self.identity_status == "county":
-            note = self.tr("This laptop signs with the key the county issued. Type its passphrase.")
-        elif self.identity_status == "self-signed":
-            note = self.tr(
-                "This laptop signs with its own key, not one the county issued, so what it "
-                'signs says "not county-issued". Type the passphrase chosen for it.'
-            )
+    def _unlocked_note(self, identity: Identity) -> str:
+        if identity.county_issued:
+            note = self.tr("The signing key is unlocked: the county-issued key of {0}.")
         else:
             note = self.tr(
-                "This laptop has no county key. Choose a passphrase of at least {0} "
-                "characters to make the laptop's own key, and type it twice. What it signs "
-                'will say "not county-issued". Keep the passphrase with the precinct supplies.'
-            ).format(MIN_NEW_PASSPHRASE)
-        self.key_note.setText(note)
-        self.passphrase_label.setText(
-            self.tr("Choose a &passphrase:") if creating else self.tr("&Passphrase:")
-        )
-        self.passphrase.setAccessibleName(
-            self.tr("New passphrase for the signing key")
-            if creating
-            else self.tr("Passphrase of the signing key")
-        )
-        self.passphrase.setVisible(not unlocked)
-        self.passphrase_label.setVisible(not unlocked)
-        self.again.setVisible(creating)
-        self.again_label.setVisible(creating)
+                "The signing key is unlocked: this laptop's own key ({0}), so what it "
+                'signs says "not county-issued".'
+            )
+        return note.format(identity.device_id)
 
     # --- unlocking and rendering ---------------------------------------------------------------
 
@@ -440,44 +387,16 @@ class PrintPage(Page):
         """The unlocked identity (asking for the passphrase once); None after saying why."""
         if self.ctx.identity is not None:
             return self.ctx.identity
-        creating = self.identity_status == "none"
-        typed, again = self.passphrase.text(), self.again.text()
-        self.passphrase.clear()
-        self.again.clear()
-        if not typed:
-            self._fail(
-                error_message(InputError("passphrase_empty", "The passphrase is empty.")),
-                self.passphrase,
-            )
+        secret = self.signing_key.take_secret()
+        if isinstance(secret, KeyRefusal):
+            self._fail_here(secret.problem, secret.action, self.signing_key.passphrase)
             return None
-        if creating and len(typed) < MIN_NEW_PASSPHRASE:
-            self._fail_here(
-                self.tr("The new passphrase is too short."),
-                self.tr("Choose a passphrase of at least {0} characters.").format(
-                    MIN_NEW_PASSPHRASE
-                ),
-                self.passphrase,
-            )
-            return None
-        if creating and typed != again:
-            self._fail_here(
-                self.tr("The 2 passphrases are not the same."),
-                self.tr("Type the new passphrase twice, exactly the same."),
-                self.passphrase,
-            )
-            return None
-        secret = typed.encode("utf-8")
-        identity = self._attempt(
-            lambda: service.device_identity(
-                self.ctx.data_dir, secret, clock=self.ctx.clock, create=creating
-            )
-        )
+        identity = self._attempt(lambda: self.signing_key.unlock(secret))
         if isinstance(identity, UserMessage):
             retype = self.failed_code in KEY_CODES
-            self._fail(identity, self.passphrase if retype else self.show_sheet)
+            self._fail(identity, self.signing_key.passphrase if retype else self.show_sheet)
             return None
-        self.ctx.identity = identity
-        self._show_key()
+        self.signing_key.refresh()
         return identity
 
     def _render(self, identity: Identity, document: str) -> Rendered:
@@ -603,7 +522,7 @@ class PrintPage(Page):
         if chosen.suffix.lower() != ".pdf":
             chosen = chosen.with_name(chosen.name + ".pdf")
         save = self.save_sheet if document == TALLY_SHEET else self.save_posting
-        outcome = self._attempt(lambda: _write_pdf(chosen, rendered.data))
+        outcome = self._attempt(lambda: service.save_file(chosen, rendered.data))
         if isinstance(outcome, UserMessage):
             words = self._save_words(self.failed_code)
             if words is not None:  # the drive's words, for saving rather than exporting
@@ -694,10 +613,3 @@ class PrintPage(Page):
         if scroll is not None:
             for widget in widgets:
                 scroll.ensureWidgetVisible(widget, 0, 0)
-
-
-def _write_pdf(path: Path, data: bytes) -> None:
-    """Write the PDF next to nothing else, then read it back and compare (as export does)."""
-    from tally_app.export.media import write_files
-
-    write_files(path.parent, [(path.name, data)], root=path.parent)

@@ -1,0 +1,184 @@
+"""The laptop's signing key, unlocked with its passphrase: the same fields and checks on the
+print and export pages (DESIGN §9).
+
+Both pages sign with the same key and ask for it the same way: a note on which key this
+laptop has, a passphrase field, and on a laptop without a key a second field to type the
+new passphrase again (at least MIN_NEW_PASSPHRASE characters; the key made then says "not
+county-issued"). Once unlocked, the key is kept in the window's context for the open
+precinct, so the other page does not ask again and the fields hide.
+
+The passphrase is read from its field, turned into bytes for the one call that needs it,
+and the fields are cleared at once: the panel never keeps or logs it. The page decides
+when to unlock (before exporting, before rendering) and how to show a refusal, so each
+page keeps its own words around it ("Not exported. …").
+
+The fields go into the page's own column (add_to), not into a box of their own: a page
+shares its spare height among its rows, and a box would take one share for six rows.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from PySide6.QtCore import QObject, Qt
+from PySide6.QtGui import QKeyEvent
+from PySide6.QtWidgets import QLabel, QLineEdit, QVBoxLayout, QWidget
+
+from tally_app import service
+from tally_app.errors import InputError
+from ui.context import AppContext
+from ui.messages import error_message
+
+if TYPE_CHECKING:
+    from tally_app.trust.identity import Identity
+
+MIN_NEW_PASSPHRASE = 8  # characters, for a key this laptop makes for itself
+# Failures the worker fixes by typing the passphrase again (the others: another drive).
+KEY_CODES = frozenset({"wrong_passphrase", "passphrase_empty"})
+
+
+@dataclass(frozen=True)
+class KeyRefusal:
+    """Why the typed passphrase was not even tried: what is wrong, and what to do."""
+
+    problem: str
+    action: str
+
+
+class AdvancingLineEdit(QLineEdit):
+    """Enter moves on to the next control, as everywhere else in the app."""
+
+    def keyPressEvent(self, event: QKeyEvent) -> None:
+        super().keyPressEvent(event)
+        if event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter):
+            self.focusNextChild()
+
+
+class SigningKeyFields(QObject):
+    """Heading, note, passphrase (and, to make a key, the passphrase again), made on
+    ``page`` and kept up to date by refresh().
+
+    ``unlocked_note`` gives the page's words for a key already unlocked (the export page
+    says no passphrase is needed; the print page says whose key it is).
+    """
+
+    def __init__(
+        self,
+        ctx: AppContext,
+        heading: str,
+        unlocked_note: Callable[[Identity], str],
+        page: QWidget,
+    ) -> None:
+        super().__init__(page)
+        self.ctx = ctx
+        self.unlocked_note = unlocked_note
+        self.status = "none"  # service.device_identity_status, as of the last refresh()
+
+        self.heading = QLabel(heading, page)
+        self.heading.setProperty("role", "heading")
+        self.heading.setWordWrap(True)
+        self.note = QLabel(page)
+        self.note.setWordWrap(True)
+        self.passphrase = AdvancingLineEdit(page)
+        self.passphrase.setEchoMode(QLineEdit.EchoMode.Password)
+        self.passphrase.setAccessibleName(self.tr("Passphrase of the signing key"))
+        self.passphrase_label = QLabel(self.tr("Passp&hrase:"), page)
+        self.passphrase_label.setWordWrap(True)
+        self.passphrase_label.setBuddy(self.passphrase)
+        self.again = AdvancingLineEdit(page)
+        self.again.setEchoMode(QLineEdit.EchoMode.Password)
+        self.again.setAccessibleName(self.tr("The new passphrase again"))
+        self.again_label = QLabel(self.tr("Type the passphrase &again:"), page)
+        self.again_label.setWordWrap(True)
+        self.again_label.setBuddy(self.again)
+
+    def add_to(self, layout: QVBoxLayout) -> None:
+        """Put the fields in the page's column, top to bottom."""
+        for widget in (
+            self.heading,
+            self.note,
+            self.passphrase_label,
+            self.passphrase,
+            self.again_label,
+            self.again,
+        ):
+            layout.addWidget(widget)
+
+    def creating(self) -> bool:
+        """No key unlocked and none on the laptop: the worker chooses a passphrase now."""
+        return self.ctx.identity is None and self.status == "none"
+
+    def refresh(self) -> None:
+        """Ask which key the laptop has and show the fields that key needs (none once
+        it is unlocked for this precinct)."""
+        self.status = service.device_identity_status(self.ctx.data_dir)
+        identity = self.ctx.identity
+        creating = self.creating()
+        if identity is not None:
+            note = self.unlocked_note(identity)
+        elif self.status == "county":
+            note = self.tr("This laptop signs with the key the county issued. Type its passphrase.")
+        elif self.status == "self-signed":
+            note = self.tr(
+                "This laptop signs with its own key, not one the county issued, so what it "
+                'signs says "not county-issued". Type the passphrase chosen for it.'
+            )
+        else:
+            note = self.tr(
+                "This laptop has no county key. Choose a passphrase of at least {0} "
+                "characters to make the laptop's own key, and type it twice. What it signs "
+                'will say "not county-issued". Keep the passphrase with the precinct supplies.'
+            ).format(MIN_NEW_PASSPHRASE)
+        self.note.setText(note)
+        self.passphrase_label.setText(
+            self.tr("Choose a passp&hrase:") if creating else self.tr("Passp&hrase:")
+        )
+        self.passphrase.setAccessibleName(
+            self.tr("New passphrase for the signing key")
+            if creating
+            else self.tr("Passphrase of the signing key")
+        )
+        unlocked = identity is not None
+        for widget in (self.passphrase, self.passphrase_label):
+            widget.setVisible(not unlocked)
+        for widget in (self.again, self.again_label):
+            widget.setVisible(creating)
+
+    def take_secret(self) -> bytes | KeyRefusal:
+        """The typed passphrase as bytes, checked as far as the page can check it; the fields
+        are cleared either way. Empty bytes when the key is already unlocked."""
+        creating = self.creating()
+        typed, again = self.passphrase.text(), self.again.text()
+        self.passphrase.clear()
+        self.again.clear()
+        if self.ctx.identity is not None:
+            return b""
+        if not typed:
+            message = error_message(InputError("passphrase_empty", "The passphrase is empty."))
+            return KeyRefusal(f"{message.problem} {message.cause}", message.action)
+        if creating and len(typed) < MIN_NEW_PASSPHRASE:
+            return KeyRefusal(
+                self.tr("The new passphrase is too short."),
+                self.tr("Choose a passphrase of at least {0} characters.").format(
+                    MIN_NEW_PASSPHRASE
+                ),
+            )
+        if creating and typed != again:
+            return KeyRefusal(
+                self.tr("The 2 passphrases are not the same."),
+                self.tr("Type the new passphrase twice, exactly the same."),
+            )
+        return typed.encode("utf-8")
+
+    def unlock(self, secret: bytes) -> Identity:
+        """The unlocked key: the one kept for this precinct, or the laptop's opened (or, on
+        a laptop without one, made) with ``secret`` and kept from now on. Raises the core's
+        TallyError (a wrong passphrase: code in KEY_CODES). The fields are redrawn by the
+        page's next refresh(), so they do not vanish in the middle of an export."""
+        identity = self.ctx.identity or service.device_identity(
+            self.ctx.data_dir, secret, clock=self.ctx.clock, create=self.status == "none"
+        )
+        self.ctx.identity = identity  # typed once for this precinct
+        return identity
