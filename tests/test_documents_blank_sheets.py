@@ -15,7 +15,7 @@ import pytest
 from tally_app import service
 from tally_app.definition.embedded import embedded_definition
 from tally_app.definition.model import CandidateContest
-from tally_app.documents import blank_sheets_pdf
+from tally_app.documents.blank_sheets import blank_sheets_pdf
 from tally_app.errors import InputError
 
 pytestmark = pytest.mark.skipif(
@@ -87,7 +87,7 @@ def test_a_fresh_process_gives_the_same_bytes(tmp_path: Path) -> None:
     script = (
         "import sys; from datetime import UTC, datetime; from pathlib import Path\n"
         "from tally_app.definition.embedded import embedded_definition\n"
-        "from tally_app.documents import blank_sheets_pdf\n"
+        "from tally_app.documents.blank_sheets import blank_sheets_pdf\n"
         "d = embedded_definition('ca34-2017-04-04')\n"
         "g = datetime(2017, 4, 4, 7, 0, tzinfo=UTC)\n"
         "Path(sys.argv[1]).write_bytes(blank_sheets_pdf(d, None, generated=g, app_version='t'))\n"

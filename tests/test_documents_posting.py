@@ -14,7 +14,7 @@ import pytest
 
 from tally_app import service
 from tally_app.definition.model import CandidateContest, ElectionDefinition
-from tally_app.documents import posting_copy_pdf
+from tally_app.documents.posting import posting_copy_pdf
 from tally_app.entries import ContestLine, RosterField, Sheet, StyleField
 from tally_app.session import PrecinctSession
 from tests.balanced_precinct import INSPECTOR, add_two_members, enter_balanced, start

@@ -29,7 +29,7 @@ from tally_app.definition.model import (
     MeasureOption,
     SelectionId,
 )
-from tally_app.documents import tally_sheet_pdf
+from tally_app.documents.tally_sheet import tally_sheet_pdf
 from tally_app.entries import ContestLine, Sheet
 from tally_app.session import PrecinctSession
 from tally_app.testdeck import apply_precinct, embedded_deck_path, load_deck
