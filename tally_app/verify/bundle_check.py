@@ -27,6 +27,7 @@ from tally_app.export.bundle import (
     MANIFEST_SIGNATURE,
     RESULTS,
     RESULTS_CSV,
+    TALLY_SHEET,
 )
 from tally_app.printable import printable
 
@@ -155,8 +156,8 @@ def _signature(
 def verify_bundle(
     folder: Path, trust_roots: Sequence[x509.Certificate] = (), *, deep: bool = True
 ) -> BundleReport:
-    """Check the bundle in ``folder``. ``deep`` also checks the audit log's schema (the
-    supervisor relies on the signed manifest's hash for it)."""
+    """Check the bundle in ``folder``. ``deep`` also checks the audit log's schema and the
+    tally sheet's own signature (the supervisor relies on the signed manifest's hash)."""
     folder = Path(folder)
     if folder.is_symlink() or not folder.is_dir():
         return BundleReport(
@@ -291,6 +292,8 @@ def _check_manifest(
         problems += _check_csv(folder, document)
     if deep and AUDIT_LOG in listed and AUDIT_LOG in present and not problems:
         problems += _check_event_log(folder)
+    if deep and TALLY_SHEET in listed and TALLY_SHEET in present and not problems:
+        problems += _check_tally_sheet(folder, roots, results_check)
     missing_doc = AUDIT_LOG in listed and AUDIT_LOG_DOCUMENTATION not in listed
     if missing_doc:
         problems.append("The bundle has an audit log without its documentation.")
@@ -314,6 +317,24 @@ def _check_csv(folder: Path, document: Mapping[str, Any]) -> list[str]:
         return [f"results.csv cannot be checked against results.json: {exc}"]
     if actual != expected:
         return ["results.csv does not say what results.json says."]
+    return []
+
+
+def _check_tally_sheet(
+    folder: Path, roots: Sequence[x509.Certificate], results_check: SignatureCheck | None
+) -> list[str]:
+    """The signed tally sheet: its PAdES signature, by the device that signed the results.
+    (The supervisor skips this: the signed manifest's hash already covers the file.)"""
+    from tally_app.documents.signing import check_pdf_signature
+
+    try:
+        check = check_pdf_signature(read_limited(folder / TALLY_SHEET, MAX_LISTED_BYTES), roots)
+    except UnsafeFile as exc:
+        return [str(exc)]
+    if check.problem is not None:
+        return [f"The signature of tally-sheet.pdf does not hold: {check.problem}"]
+    if results_check is not None and check.signer != results_check.signer:
+        return ["tally-sheet.pdf and results.json are signed by different devices."]
     return []
 
 
