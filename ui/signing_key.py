@@ -22,14 +22,14 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QObject, Qt
-from PySide6.QtGui import QKeyEvent
+from PySide6.QtCore import QObject
 from PySide6.QtWidgets import QLabel, QLineEdit, QVBoxLayout, QWidget
 
 from tally_app import service
 from tally_app.errors import InputError
 from ui.context import AppContext
 from ui.messages import error_message
+from ui.widgets import AdvancingLineEdit, heading
 
 if TYPE_CHECKING:
     from tally_app.trust.identity import Identity
@@ -47,15 +47,6 @@ class KeyRefusal:
     action: str
 
 
-class AdvancingLineEdit(QLineEdit):
-    """Enter moves on to the next control, as everywhere else in the app."""
-
-    def keyPressEvent(self, event: QKeyEvent) -> None:
-        super().keyPressEvent(event)
-        if event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter):
-            self.focusNextChild()
-
-
 class SigningKeyFields(QObject):
     """Heading, note, passphrase (and, to make a key, the passphrase again), made on
     ``page`` and kept up to date by refresh().
@@ -67,7 +58,7 @@ class SigningKeyFields(QObject):
     def __init__(
         self,
         ctx: AppContext,
-        heading: str,
+        title: str,
         unlocked_note: Callable[[Identity], str],
         page: QWidget,
     ) -> None:
@@ -76,9 +67,7 @@ class SigningKeyFields(QObject):
         self.unlocked_note = unlocked_note
         self.status = "none"  # service.device_identity_status, as of the last refresh()
 
-        self.heading = QLabel(heading, page)
-        self.heading.setProperty("role", "heading")
-        self.heading.setWordWrap(True)
+        self.heading = heading(title, page)
         self.note = QLabel(page)
         self.note.setWordWrap(True)
         self.passphrase = AdvancingLineEdit(page)

@@ -1,4 +1,5 @@
-"""Small widgets every page uses: the count field, status badges, equations and findings.
+"""Small widgets every page uses: the count field, text fields and buttons that Enter moves
+on or presses, headings, button rows, status badges, equations and findings.
 
 Presentation only: the numbers and verdicts come from the core (findings and equations of
 ``tally_app.reconcile``); nothing here decides whether something balances.
@@ -6,11 +7,21 @@ Presentation only: the numbers and verdicts come from the core (findings and equ
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+from itertools import pairwise
 from typing import TYPE_CHECKING, ClassVar
 
 from PySide6.QtCore import QCoreApplication, QEvent, QRegularExpression, Qt, Signal
 from PySide6.QtGui import QAccessible, QKeyEvent, QRegularExpressionValidator, QResizeEvent
-from PySide6.QtWidgets import QFrame, QLabel, QLineEdit, QVBoxLayout, QWidget
+from PySide6.QtWidgets import (
+    QFrame,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
+)
 
 from tally_app.definition.model import Severity
 
@@ -32,6 +43,55 @@ def announce(widget: QWidget, text: str) -> None:
     except ImportError:  # Qt older than 6.8: the visible text and description still change
         return
     QAccessible.updateAccessibility(QAccessibleAnnouncementEvent(widget, text))
+
+
+def heading(text: str, parent: QWidget) -> QLabel:
+    """A section heading: bold by the theme's ``role="heading"`` rule, wrapping at large text."""
+    label = QLabel(text, parent)
+    label.setProperty("role", "heading")
+    label.setWordWrap(True)
+    return label
+
+
+def button_row(*buttons: QPushButton) -> QHBoxLayout:
+    """Buttons side by side at the left of a row, the spare width after them.
+
+    None is auto-default: that style turns a focused button's text bold, and the wider text
+    would be clipped; Enter presses a button only where the button says so (EnterButton).
+    """
+    row = QHBoxLayout()
+    for button in buttons:
+        button.setAutoDefault(False)
+        row.addWidget(button)
+    row.addStretch(1)
+    return row
+
+
+def chain_tab_order(widgets: Iterable[QWidget]) -> None:
+    """Tab goes through ``widgets`` in the order given (Qt's default is creation order)."""
+    for before, after in pairwise(widgets):
+        QWidget.setTabOrder(before, after)
+
+
+class EnterButton(QPushButton):
+    """Space or Enter presses it (a held-down Enter does not press it again), without being
+    an auto-default button (put it in a button_row, which says why)."""
+
+    def keyPressEvent(self, event: QKeyEvent) -> None:
+        if event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter) and not event.isAutoRepeat():
+            self.click()
+            return
+        super().keyPressEvent(event)
+
+
+class AdvancingLineEdit(QLineEdit):
+    """A text field that Enter commits (editingFinished) and then moves on from, to the next
+    control, like Tab and like a count field."""
+
+    def keyPressEvent(self, event: QKeyEvent) -> None:
+        super().keyPressEvent(event)
+        if event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter):
+            self.focusNextChild()
 
 
 class CountField(QLineEdit):

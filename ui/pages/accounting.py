@@ -10,7 +10,6 @@ rest with 0" asks first.
 
 from __future__ import annotations
 
-import itertools
 from typing import cast
 
 from PySide6.QtCore import QRegularExpression, Qt
@@ -36,32 +35,25 @@ from ui.equation_view import (
     VerdictBadge,
     advice_for,
     ask,
-    ask_fill_with_zero,
     blank_text,
     equation_title,
     settle_layout,
     sort_findings,
 )
 from ui.messages import UserMessage
-from ui.pages.base import Page
-from ui.widgets import CountField
+from ui.pages.base import CountsPage
+from ui.widgets import CountField, EnterButton, button_row, chain_tab_order
 
 SERIAL_DIGITS = 12
 
 
-class ActionButton(QPushButton):
+class ActionButton(EnterButton):
     """A button that Enter (as well as Space) presses: for adding, never for removing."""
 
     def __init__(self, text: str, accessible_name: str, parent: QWidget) -> None:
         super().__init__(text, parent)
         self.setAccessibleName(accessible_name)
         self.setAutoDefault(False)
-
-    def keyPressEvent(self, event: QKeyEvent) -> None:
-        if event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter) and not event.isAutoRepeat():
-            self.click()
-            return
-        super().keyPressEvent(event)
 
 
 class RemoveButton(QPushButton):
@@ -173,8 +165,7 @@ class _RangeList(QWidget):
             row.show()  # now, not at the next event loop turn: Tab may go there at once
             self._rows.append((row, label, button))
             chain = [self._before, *(r[2] for r in self._rows), self.first]
-            for first, second in itertools.pairwise(chain):
-                QWidget.setTabOrder(first, second)
+            chain_tab_order(chain)
         for i, (row, label, remove) in enumerate(self._rows):
             row.setVisible(i < len(ranges))
             if i < len(ranges):
@@ -235,7 +226,7 @@ class _RangeList(QWidget):
             self._page.remove_range(self.ranges[index])
 
 
-class AccountingPage(Page):
+class AccountingPage(CountsPage):
     key = "accounting"
 
     def __init__(self, ctx: AppContext, parent: QWidget | None = None) -> None:
@@ -308,14 +299,10 @@ class AccountingPage(Page):
         self.findings = FindingsView(self.tr("Other checks of the ballot accounting"), checks)
         self.fill = QPushButton(self.tr("Fill the rest with &0"), checks)
         self.fill.setAccessibleName(self.tr("Fill the rest with 0"))
-        self.fill.setAutoDefault(False)
         self.fill.clicked.connect(self.fill_with_zero)
-        fill_row = QHBoxLayout()
-        fill_row.addWidget(self.fill)
-        fill_row.addStretch(1)
         checks_layout.addWidget(self.blanks)
         checks_layout.addWidget(self.findings)
-        checks_layout.addLayout(fill_row)
+        checks_layout.addLayout(button_row(self.fill))
         layout.addWidget(checks)
         layout.addStretch(1)
         self._blank_count = 0
@@ -359,15 +346,7 @@ class AccountingPage(Page):
         for ranges in self.ranges.values():
             ranges.set_locked(locked)
         self.fill.setEnabled(not locked)
-        if locked:
-            self.locked.show_status(
-                "warn",
-                self.tr(
-                    "Locked: this precinct is finalized, so these counts cannot change. Ask"
-                    " your supervisor to start a correction if something must change."
-                ),
-            )
-        self.locked.setVisible(locked)
+        self.show_locked(locked)
         self.redraw_checks(entries)
         settle_layout()
 
@@ -432,18 +411,11 @@ class AccountingPage(Page):
         ok = self.ctx.commit(
             lambda: self.ctx.open.set_style_field(style_id, field, value, self.ctx.actor())
         )
-        self._after(ok, value, widget)
+        self.show_saved(ok, value, widget)
 
     def _commit_roster(self, field: RosterField, value: int | None, widget: CountField) -> None:
         ok = self.ctx.commit(lambda: self.ctx.open.set_roster_field(field, value, self.ctx.actor()))
-        self._after(ok, value, widget)
-
-    def _after(self, ok: bool, value: int | None, widget: CountField) -> None:
-        if ok:
-            widget.set_stored(value)
-            self.redraw_checks()
-        else:
-            widget.mark_unsaved()  # the typed number stays, marked "not saved"
+        self.show_saved(ok, value, widget)
 
     def add_range(self, style_id: str, first: str, last: str) -> bool:
         """Add an unused serial range; blank ends are refused by the core with a message."""
@@ -475,16 +447,10 @@ class AccountingPage(Page):
             self._show_ranges()
             self.redraw_checks()
 
-    def fill_with_zero(self) -> None:
-        if self._blank_count == 0:
-            self.blanks.show_status("ok", self.tr("Every box is filled in: nothing to fill."))
-            return
-        if not ask_fill_with_zero(self, self._blank_count):
-            return
-        if self.ctx.commit(
+    def fill_blanks(self) -> bool:
+        return self.ctx.commit(
             lambda: self.ctx.open.fill_blanks_with_zero(self.ctx.actor(), accounting=True)
-        ):
-            self.enter()
+        )
 
 
 class FieldGrid:

@@ -12,7 +12,6 @@ from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
     QFormLayout,
-    QHBoxLayout,
     QHeaderView,
     QLabel,
     QLineEdit,
@@ -29,7 +28,7 @@ from ui.context import AppContext
 from ui.messages import UserMessage
 from ui.models import ItemRole, SnapshotTableModel
 from ui.pages.base import Page
-from ui.widgets import StatusBadge
+from ui.widgets import StatusBadge, button_row
 
 
 class BoardPage(Page):
@@ -69,13 +68,9 @@ class BoardPage(Page):
         form.addRow(role_label, self.role)
         layout.addLayout(form)
 
-        add_row = QHBoxLayout()
         self.add = QPushButton(self.tr("&Add person"), self)
         self.add.setAccessibleName(self.tr("Add person to the board"))
-        self.add.setAutoDefault(False)
-        add_row.addWidget(self.add)
-        add_row.addStretch(1)
-        layout.addLayout(add_row)
+        layout.addLayout(button_row(self.add))
         self.needed = StatusBadge(self.tr("Roles still needed"), self)
         layout.addWidget(self.needed)
 
@@ -90,13 +85,9 @@ class BoardPage(Page):
         members_label.setBuddy(self.table)
         layout.addWidget(self.table)
 
-        remove_row = QHBoxLayout()
         self.remove = QPushButton(self.tr("&Remove selected person"), self)
         self.remove.setAccessibleName(self.tr("Remove selected person from the board"))
-        self.remove.setAutoDefault(False)
-        remove_row.addWidget(self.remove)
-        remove_row.addStretch(1)
-        layout.addLayout(remove_row)
+        layout.addLayout(button_row(self.remove))
         layout.addStretch(1)
 
         self.name.returnPressed.connect(lambda: self.add_person())

@@ -27,7 +27,7 @@ from ui.context import AppContext
 from ui.models import ItemRole, SnapshotTableModel
 from ui.pages.base import Page
 from ui.pages.board import FittedTable
-from ui.widgets import CountField, StatusBadge
+from ui.widgets import CountField, StatusBadge, button_row
 
 
 class ComparePage(Page):
@@ -82,14 +82,9 @@ class ComparePage(Page):
         self.resolve_box = QWidget(self.diff_box)
         resolve_layout = QVBoxLayout(self.resolve_box)
         resolve_layout.setContentsMargins(0, 0, 0, 0)
-        choice_row = QHBoxLayout()
         self.use_a = QPushButton(self.resolve_box)
         self.use_b = QPushButton(self.resolve_box)
-        for button in (self.use_a, self.use_b):
-            button.setAutoDefault(False)
-            choice_row.addWidget(button)
-        choice_row.addStretch(1)
-        resolve_layout.addLayout(choice_row)
+        resolve_layout.addLayout(button_row(self.use_a, self.use_b))
         recount_form = QFormLayout()
         recount_form.setRowWrapPolicy(QFormLayout.RowWrapPolicy.WrapLongRows)
         self.recount = CountField(self.tr("Recounted number"), self.resolve_box)
@@ -120,15 +115,11 @@ class ComparePage(Page):
         )
         write_in_help.setWordWrap(True)
         write_in_layout.addWidget(write_in_help)
-        go_row = QHBoxLayout()
         self.open_a = QPushButton(self.tr("Open &sheet A for this contest"), self.write_in_box)
         self.open_b = QPushButton(self.tr("Open s&heet B for this contest"), self.write_in_box)
         for button in (self.open_a, self.open_b):
             button.setAccessibleName(button.text().replace("&", ""))
-            button.setAutoDefault(False)
-            go_row.addWidget(button)
-        go_row.addStretch(1)
-        write_in_layout.addLayout(go_row)
+        write_in_layout.addLayout(button_row(self.open_a, self.open_b))
         diff_layout.addWidget(self.write_in_box)
         layout.addWidget(self.diff_box)
         layout.addStretch(1)

@@ -13,8 +13,6 @@ sheet A can show through (DESIGN §6).
 
 from __future__ import annotations
 
-import itertools
-
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QKeyEvent, QResizeEvent
 from PySide6.QtWidgets import (
@@ -38,24 +36,14 @@ from ui.equation_view import (
     VerdictBadge,
     advice_for,
     ask,
-    ask_fill_with_zero,
     blank_text,
     equation_title,
     settle_layout,
     sort_findings,
 )
 from ui.pages.accounting import ActionButton, FieldGrid, RemoveButton, field_label
-from ui.pages.base import Page
-from ui.widgets import CountField
-
-
-class _NameField(QLineEdit):
-    """A write-in name: Enter commits it (editingFinished) and moves on, like a count field."""
-
-    def keyPressEvent(self, event: QKeyEvent) -> None:
-        super().keyPressEvent(event)
-        if event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter):
-            self.focusNextChild()
+from ui.pages.base import CountsPage
+from ui.widgets import AdvancingLineEdit, CountField, button_row, chain_tab_order
 
 
 class _NewNameField(QLineEdit):
@@ -85,7 +73,7 @@ class _WriteInRow(QWidget):
         self.stored_name = ""
         box = QHBoxLayout(self)
         box.setContentsMargins(0, 0, 0, 0)
-        self.name = _NameField(self)
+        self.name = AdvancingLineEdit(self)  # a write-in name
         self.count = CountField("", self)
         self.remove = RemoveButton(page.tr("Remove"), self)
         name_label = QLabel(page.tr("Name:"), self)
@@ -124,7 +112,7 @@ class _WriteInRow(QWidget):
         self.remove.setEnabled(not locked)
 
 
-class ContestPage(Page):
+class ContestPage(CountsPage):
     """One contest on one tally sheet."""
 
     def __init__(
@@ -220,14 +208,10 @@ class ContestPage(Page):
         self.findings = FindingsView(self.tr("Other checks of this contest"), checks)
         self.fill = QPushButton(self.tr("Fill the rest with &0"), checks)
         self.fill.setAccessibleName(self.tr("Fill the rest with 0, sheet {0}").format(sheet.value))
-        self.fill.setAutoDefault(False)
         self.fill.clicked.connect(self.fill_with_zero)
-        fill_row = QHBoxLayout()
-        fill_row.addWidget(self.fill)
-        fill_row.addStretch(1)
         for w in (self.marks_view, self.ballots_view, self.blanks, self.findings):
             checks_layout.addWidget(w)
-        layout.addLayout(fill_row)
+        layout.addLayout(button_row(self.fill))
         layout.addStretch(1)  # side by side: the shorter column keeps its rows at the top
         self.checks = checks
         checks_column = QVBoxLayout()
@@ -319,10 +303,7 @@ class ContestPage(Page):
                 box,
             )
             self.add_button.clicked.connect(self.start_write_in)
-            add_row = QHBoxLayout()
-            add_row.addWidget(self.add_button)
-            add_row.addStretch(1)
-            outer.addLayout(add_row)
+            outer.addLayout(button_row(self.add_button))
             layout.addWidget(box)
 
     def _candidate_label(self, party_id: str | None, name: str) -> str:
@@ -382,15 +363,7 @@ class ContestPage(Page):
         if self.add_button is not None:
             self.add_button.setEnabled(not locked)
         self.fill.setEnabled(not locked)
-        if locked:
-            self.locked.show_status(
-                "warn",
-                self.tr(
-                    "Locked: this precinct is finalized, so these counts cannot change. Ask"
-                    " your supervisor to start a correction if something must change."
-                ),
-            )
-        self.locked.setVisible(locked)
+        self.show_locked(locked)
         self.redraw_checks(entries)
         settle_layout()
 
@@ -471,20 +444,12 @@ class ContestPage(Page):
 
     # --- writing -------------------------------------------------------------------------
 
-    def _after(self, ok: bool, value: int | None, widget: CountField) -> None:
-        if ok:
-            widget.set_stored(value)
-            self.redraw_checks()
-            return
-        # Not saved: the typed number stays in view (never blanked), marked as not saved.
-        widget.mark_unsaved()
-
     def commit_vote(self, selection_id: SelectionId, value: int | None, widget: CountField) -> None:
         session, actor = self.ctx.open, self.ctx.actor(self.sheet)
         ok = self.ctx.commit(
             lambda: session.set_vote(self.sheet, self.contest.id, selection_id, value, actor)
         )
-        self._after(ok, value, widget)
+        self.show_saved(ok, value, widget)
 
     def commit_line(self, line: ContestLine, value: int | None, widget: CountField) -> None:
         session, actor = self.ctx.open, self.ctx.actor(self.sheet)
@@ -502,7 +467,7 @@ class ContestPage(Page):
             ok = self.ctx.commit(
                 lambda: session.set_line(self.sheet, self.contest.id, line, value, actor)
             )
-        self._after(ok, value, widget)
+        self.show_saved(ok, value, widget)
 
     def commit_reason(self) -> None:
         session = self.ctx.open
@@ -548,8 +513,7 @@ class ContestPage(Page):
             chain += [row.name, row.count, row.remove]
         assert self.add_button is not None and self.new_name is not None
         chain += [self.new_name, self.add_button, *self.lines.values()]
-        for first, second in itertools.pairwise(chain):
-            QWidget.setTabOrder(first, second)
+        chain_tab_order(chain)
 
     def start_write_in(self) -> None:
         assert self.new_name_row is not None and self.new_name is not None
@@ -606,7 +570,7 @@ class ContestPage(Page):
         ok = self.ctx.commit(
             lambda: session.set_write_in(row.write_in_id, actor=actor, count=value)
         )
-        self._after(ok, value, row.count)
+        self.show_saved(ok, value, row.count)
 
     def remove_write_in(self, row: _WriteInRow) -> None:
         name = row.stored_name.strip() or self.tr("unnamed")
@@ -625,16 +589,10 @@ class ContestPage(Page):
             if self.add_button is not None:
                 self.add_button.setFocus(Qt.FocusReason.OtherFocusReason)
 
-    def fill_with_zero(self) -> None:
-        if self._blank_count == 0:
-            self.blanks.show_status("ok", self.tr("Every box is filled in: nothing to fill."))
-            return
-        if not ask_fill_with_zero(self, self._blank_count):
-            return
+    def fill_blanks(self) -> bool:
         session, actor = self.ctx.open, self.ctx.actor(self.sheet)
-        if self.ctx.commit(
+        return self.ctx.commit(
             lambda: session.fill_blanks_with_zero(
                 actor, sheet=self.sheet, contest_id=self.contest.id
             )
-        ):
-            self.enter()
+        )

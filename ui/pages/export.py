@@ -15,38 +15,33 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
-from itertools import pairwise
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QEventLoop, QStorageInfo, Qt
-from PySide6.QtGui import QKeyEvent
 from PySide6.QtWidgets import (
     QAbstractScrollArea,
     QApplication,
     QComboBox,
     QFileDialog,
-    QHBoxLayout,
     QLabel,
     QListView,
     QListWidget,
     QListWidgetItem,
     QProgressBar,
-    QPushButton,
-    QScrollArea,
     QSizePolicy,
     QVBoxLayout,
     QWidget,
 )
 
 from tally_app import service
-from tally_app.errors import InputError, TallyError
+from tally_app.errors import InputError
 from ui.context import AppContext
 from ui.drives import Drive, removable_drives
-from ui.messages import UserMessage, error_message, unexpected_message
-from ui.pages.base import Page
+from ui.messages import UserMessage, error_message
+from ui.pages.base import ActionPage
 from ui.signing_key import KEY_CODES, KeyRefusal, SigningKeyFields
-from ui.widgets import StatusBadge, announce
+from ui.widgets import EnterButton, StatusBadge, announce, button_row, chain_tab_order, heading
 
 if TYPE_CHECKING:
     from tally_app.export.bundle import ExportReport
@@ -78,23 +73,12 @@ def pick_folder(parent: QWidget) -> Path | None:
     return Path(chosen) if chosen else None
 
 
-class _EnterButton(QPushButton):
-    """Space or Enter presses it. Not an auto-default button: that style turns the text bold
-    when focused, and the wider text would be clipped."""
-
-    def keyPressEvent(self, event: QKeyEvent) -> None:
-        if event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter) and not event.isAutoRepeat():
-            self.click()
-            return
-        super().keyPressEvent(event)
-
-
-class ExportPage(Page):
+class ExportPage(ActionPage):
     key = "export"
+    activity = "export"
 
     def __init__(self, ctx: AppContext, parent: QWidget | None = None) -> None:
         super().__init__(ctx, parent)
-        self.definition = ctx.open.definition
         # Replaceable by tests: where drives and folders come from.
         self.drive_finder: Callable[[], list[Drive]] = lambda: removable_drives(
             exclude=[self.ctx.data_dir]
@@ -102,17 +86,13 @@ class ExportPage(Page):
         self.folder_picker: Callable[[QWidget], Path | None] = pick_folder
         self.target: Path | None = None
         self.last_report: ExportReport | None = None
-        self.failed_code: str | None = None  # the core's code for the last failure
 
         layout = QVBoxLayout(self)
         self.state = StatusBadge(self.tr("Export status"), self)
         layout.addWidget(self.state)
 
         # --- 1. where ---------------------------------------------------------------------
-        where_heading = QLabel(self.tr("1. Where to export"), self)
-        where_heading.setProperty("role", "heading")
-        where_heading.setWordWrap(True)
-        layout.addWidget(where_heading)
+        layout.addWidget(heading(self.tr("1. Where to export"), self))
         self.drives_label = QLabel(self.tr("USB &drives:"), self)
         self.drives_label.setWordWrap(True)
         self.drives = QListWidget(self)
@@ -129,25 +109,17 @@ class ExportPage(Page):
         self.no_drive = QLabel(self.tr("No USB drive found — plug one in and press Refresh."), self)
         self.no_drive.setWordWrap(True)
         _stack(layout, (self.drives_label, self.drives, self.no_drive))
-        where_row = QHBoxLayout()
-        self.refresh = _EnterButton(self.tr("&Refresh"), self)
+        self.refresh = EnterButton(self.tr("&Refresh"), self)
         self.refresh.setAccessibleName(self.tr("Refresh the list of USB drives"))
-        self.choose = _EnterButton(self.tr("Choose a &folder…"), self)
+        self.choose = EnterButton(self.tr("Choose a &folder…"), self)
         self.choose.setAccessibleName(self.tr("Choose a folder instead of a drive"))
-        for b in (self.refresh, self.choose):
-            b.setAutoDefault(False)
-            where_row.addWidget(b)
-        where_row.addStretch(1)
-        layout.addLayout(where_row)
+        layout.addLayout(button_row(self.refresh, self.choose))
         self.target_text = QLabel(self)
         self.target_text.setWordWrap(True)
         layout.addWidget(self.target_text)
 
         # --- 2. who -----------------------------------------------------------------------
-        who_heading = QLabel(self.tr("2. Two board members confirm"), self)
-        who_heading.setProperty("role", "heading")
-        who_heading.setWordWrap(True)
-        layout.addWidget(who_heading)
+        layout.addWidget(heading(self.tr("2. Two board members confirm"), self))
         self.first = QComboBox(self)
         self.first.setAccessibleName(self.tr("First board member confirming the export"))
         first_label = QLabel(self.tr("Fir&st board member confirming:"), self)
@@ -167,13 +139,9 @@ class ExportPage(Page):
         self.signing_key.add_to(layout)
 
         # --- 4. export, progress, result -----------------------------------------------------
-        export_row = QHBoxLayout()
-        self.export = _EnterButton(self.tr("&Export and check"), self)
+        self.export = EnterButton(self.tr("&Export and check"), self)
         self.export.setAccessibleName(self.tr("Export the results and check them"))
-        self.export.setAutoDefault(False)
-        export_row.addWidget(self.export)
-        export_row.addStretch(1)
-        layout.addLayout(export_row)
+        layout.addLayout(button_row(self.export))
         self.progress = QProgressBar(self)
         self.progress.setAccessibleName(self.tr("Export progress"))
         self.progress.setTextVisible(True)
@@ -212,12 +180,10 @@ class ExportPage(Page):
         self.choose.clicked.connect(self._pick)
         self.drives.currentItemChanged.connect(self._drive_chosen)
         self.export.clicked.connect(self.run_export)
-        order: tuple[QWidget, ...] = (
+        chain_tab_order((
             self.drives, self.refresh, self.choose, self.first, self.second,
             self.signing_key.passphrase, self.signing_key.again, self.export,
-        )  # fmt: skip
-        for before, after in pairwise(order):
-            self.setTabOrder(before, after)
+        ))  # fmt: skip
 
     # --- the page protocol -----------------------------------------------------------------
 
@@ -229,7 +195,7 @@ class ExportPage(Page):
 
     def enter(self) -> None:
         self.refresh_drives()
-        self._fill_members()
+        self.fill_confirmers(self.first, self.second)
         self.signing_key.refresh()
         self._show_state()
 
@@ -326,17 +292,6 @@ class ExportPage(Page):
             self.tr("Export to: {0} ({1} free)").format(str(self.target), free)
         )
 
-    def _fill_members(self) -> None:
-        board = self.ctx.open.board()
-        roles: dict[str, str] = {r.id: r.title for r in self.definition.board_roles}
-        for combo, default in ((self.first, 0), (self.second, 1)):
-            chosen = combo.currentData()
-            combo.clear()
-            for m in board:
-                combo.addItem(f"{m.name} ({roles.get(m.role, m.role)})", m.id)
-            index = combo.findData(chosen) if chosen is not None else -1
-            combo.setCurrentIndex(index if index >= 0 else min(default, combo.count() - 1))
-
     def _unlocked_note(self, identity: Identity) -> str:
         return self.tr("The signing key is unlocked ({0}): no passphrase is needed.").format(
             identity.device_id
@@ -349,7 +304,7 @@ class ExportPage(Page):
         if not self.ctx.open.locked:
             return
         if self.target is None:
-            self._fail_here(
+            self.show_problem(
                 self.tr("No drive or folder is chosen."),
                 self.tr("Choose a USB drive from the list, or choose a folder."),
                 self.drives if self.drives.count() else self.choose,
@@ -357,7 +312,7 @@ class ExportPage(Page):
             return
         first, second = self.first.currentData(), self.second.currentData()
         if first is None or second is None or first == second:
-            self._fail(
+            self.show_failure(
                 error_message(
                     InputError("export_confirmers", "Exporting needs two different members.")
                 ),
@@ -366,21 +321,21 @@ class ExportPage(Page):
             return
         secret = self.signing_key.take_secret()
         if isinstance(secret, KeyRefusal):
-            self._fail_here(secret.problem, secret.action, self.signing_key.passphrase)
+            self.show_problem(secret.problem, secret.action, self.signing_key.passphrase)
             return
         self.export.setEnabled(False)
         self.result.hide()
         for w in self.details:
             w.hide()
         try:
-            report = self._attempt(lambda: self._export(secret, (int(first), int(second))))
+            report = self.attempt(lambda: self._export(secret, (int(first), int(second))))
         finally:
             self.export.setEnabled(True)
             self.signing_key.refresh()  # a key made just now: from here on it is unlocked
         if isinstance(report, UserMessage):
             self.progress.hide()
             retype = self.failed_code in KEY_CODES
-            self._fail(report, self.signing_key.passphrase if retype else self.refresh)
+            self.show_failure(report, self.signing_key.passphrase if retype else self.refresh)
             return
         self._succeeded(report)
 
@@ -392,7 +347,7 @@ class ExportPage(Page):
         self.progress.setFormat(self.tr("Starting the export…"))
         self.progress.show()
         self._paint()
-        self._bring_into_view(self.progress)
+        self.bring_into_view(self.progress)
         return service.export_precinct(
             self.ctx.open,
             self.target,
@@ -418,17 +373,6 @@ class ExportPage(Page):
     def _paint(self) -> None:
         """Let the bar repaint; clicks and keys wait until the export has finished."""
         QApplication.processEvents(QEventLoop.ProcessEventsFlag.ExcludeUserInputEvents)
-
-    def _attempt(self, action: Callable[[], ExportReport]) -> ExportReport | UserMessage:
-        self.failed_code = None
-        try:
-            return action()
-        except TallyError as error:
-            self.failed_code = error.code
-            return error_message(error)
-        except Exception as error:  # a bug: logged (never the passphrase), shown in words
-            log.exception("export failed unexpectedly")
-            return unexpected_message(error)
 
     def _succeeded(self, report: ExportReport) -> None:
         self.last_report = report
@@ -465,29 +409,15 @@ class ExportPage(Page):
         self.ctx.saved.emit(self.tr("Exported and checked at {0}").format(when))
         self.refresh_drives()  # the free space changed
         self.export.setFocus(Qt.FocusReason.OtherFocusReason)
-        self._bring_into_view(self.files_text, self.result)
+        self.bring_into_view(self.files_text, self.result)
 
-    def _fail(self, message: UserMessage, focus: QWidget) -> None:
-        self._fail_here(f"{message.problem} {message.cause}", message.action, focus)
+    def failure_text(self, problem: str, action: str) -> str:
+        return self.tr("Not exported. {0} {1}").format(problem, action)
 
-    def _fail_here(self, problem: str, action: str, focus: QWidget) -> None:
-        """Say what went wrong and what to do; nothing on the page says "safe" now."""
+    def hide_success(self) -> None:
+        """Nothing on the page says "safe" after a failure."""
         for w in self.details:
             w.hide()
-        self.result.show_status("bad", self.tr("Not exported. {0} {1}").format(problem, action))
-        self.result.show()
-        focus.setFocus(Qt.FocusReason.OtherFocusReason)
-        self._bring_into_view(self.result)
-
-    def _bring_into_view(self, *widgets: QWidget) -> None:
-        """Scroll the window so the result shows (the last widget given ends up in view)."""
-        QApplication.processEvents(QEventLoop.ProcessEventsFlag.ExcludeUserInputEvents)
-        parent = self.parentWidget()
-        while parent is not None and not isinstance(parent, QScrollArea):
-            parent = parent.parentWidget()
-        if parent is not None:
-            for widget in widgets:
-                parent.ensureWidgetVisible(widget, 0, 0)
 
 
 def _stack(layout: QVBoxLayout, widgets: tuple[QWidget, ...]) -> None:

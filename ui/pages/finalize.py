@@ -29,7 +29,7 @@ from ui.context import AppContext
 from ui.models import SnapshotTableModel
 from ui.pages.base import Page
 from ui.pages.board import FittedTable
-from ui.widgets import StatusBadge
+from ui.widgets import StatusBadge, button_row
 
 if TYPE_CHECKING:  # the session (and the store) loads only when a precinct opens
     from tally_app.session import Readiness
@@ -50,7 +50,6 @@ class FinalizePage(Page):
     def __init__(self, ctx: AppContext, parent: QWidget | None = None) -> None:
         super().__init__(ctx, parent)
         # The page lives as long as its precinct; table cells must draw even while it closes.
-        self.definition = ctx.open.definition
         layout = QVBoxLayout(self)
         self.state = StatusBadge(self.tr("Finalize status"), self)
         layout.addWidget(self.state)
@@ -105,13 +104,9 @@ class FinalizePage(Page):
         second_label.setBuddy(self.second)
         for w in (first_label, self.first, second_label, self.second):
             confirm_layout.addWidget(w)
-        finalize_row = QHBoxLayout()
         self.finalize = QPushButton(self.tr("&Finalize and lock"), self.confirm_box)
         self.finalize.setAccessibleName(self.tr("Finalize and lock"))
-        self.finalize.setAutoDefault(False)
-        finalize_row.addWidget(self.finalize)
-        finalize_row.addStretch(1)
-        confirm_layout.addLayout(finalize_row)
+        confirm_layout.addLayout(button_row(self.finalize))
         layout.addWidget(self.confirm_box)
         layout.addStretch(1)
 
@@ -158,7 +153,7 @@ class FinalizePage(Page):
             )
             return
         self.confirm_box.show()
-        self._fill_members()
+        self.fill_confirmers(self.first, self.second)
         ready = session.readiness()  # the same checks finalize() applies
         problem = self._problem_text(ready)
         if problem is not None:
@@ -215,17 +210,6 @@ class FinalizePage(Page):
                 "on the board page first."
             )
         return None
-
-    def _fill_members(self) -> None:
-        board = self.ctx.open.board()
-        roles: dict[str, str] = {r.id: r.title for r in self.definition.board_roles}
-        for combo, default in ((self.first, 0), (self.second, 1)):
-            chosen = combo.currentData()
-            combo.clear()
-            for m in board:
-                combo.addItem(f"{m.name} ({roles.get(m.role, m.role)})", m.id)
-            index = combo.findData(chosen) if chosen is not None else -1
-            combo.setCurrentIndex(index if index >= 0 else min(default, combo.count() - 1))
 
     def _totals(self) -> list[TotalRow]:
         session = self.ctx.open

@@ -20,15 +20,13 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass
-from itertools import pairwise
 from pathlib import Path
-from typing import TYPE_CHECKING, TypeVar
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import (
     QBuffer,
     QByteArray,
     QEvent,
-    QEventLoop,
     QIODevice,
     QRectF,
     QSize,
@@ -40,33 +38,22 @@ from PySide6.QtGui import QPageLayout, QPageSize, QPainter, QShowEvent
 from PySide6.QtPdf import QPdfDocument
 from PySide6.QtPdfWidgets import QPdfView
 from PySide6.QtPrintSupport import QPrintDialog, QPrinter, QPrinterInfo
-from PySide6.QtWidgets import (
-    QApplication,
-    QDialog,
-    QFileDialog,
-    QHBoxLayout,
-    QLabel,
-    QScrollArea,
-    QVBoxLayout,
-    QWidget,
-)
+from PySide6.QtWidgets import QDialog, QFileDialog, QLabel, QVBoxLayout, QWidget
 
 from tally_app import service
-from tally_app.errors import SystemError_, TallyError
+from tally_app.errors import SystemError_
 from tally_app.file_names import file_part
 from ui.context import AppContext
 from ui.drives import removable_drives
-from ui.messages import UserMessage, error_message, unexpected_message
-from ui.pages.base import Page
-from ui.pages.export import _EnterButton
+from ui.messages import UserMessage
+from ui.pages.base import ActionPage
 from ui.signing_key import KEY_CODES, KeyRefusal, SigningKeyFields
-from ui.widgets import StatusBadge, announce
+from ui.widgets import EnterButton, StatusBadge, announce, button_row, chain_tab_order, heading
 
 if TYPE_CHECKING:
     from tally_app.trust.identity import Identity
 
 log = logging.getLogger(__name__)
-T = TypeVar("T")
 
 TALLY_SHEET = "tally sheet"  # the document names report.printed records (as the CLI does)
 POSTING_COPY = "posting copy"
@@ -145,8 +132,9 @@ def print_pdf(document: QPdfDocument, printer: QPrinter) -> int:
     return sent
 
 
-class PrintPage(Page):
+class PrintPage(ActionPage):
     key = "print"
+    activity = "printing"
 
     def __init__(self, ctx: AppContext, parent: QWidget | None = None) -> None:
         super().__init__(ctx, parent)
@@ -160,7 +148,6 @@ class PrintPage(Page):
         self.rendered: dict[str, Rendered] = {}
         self._rendered_for: object = None  # the finalization the documents were made for
         self.shown: str | None = None  # which document the preview shows
-        self.failed_code: str | None = None
 
         layout = QVBoxLayout(self)
         self.state = StatusBadge(self.tr("Print status"), self)
@@ -173,20 +160,12 @@ class PrintPage(Page):
         self.signing_key.add_to(layout)
 
         # --- 2. show -----------------------------------------------------------------------
-        show_heading = QLabel(self.tr("2. Look at it, then print it or save it"), self)
-        show_heading.setProperty("role", "heading")
-        show_heading.setWordWrap(True)
-        layout.addWidget(show_heading)
-        show_row = QHBoxLayout()
-        self.show_sheet = _EnterButton(self.tr("&Show the tally sheet"), self)
+        layout.addWidget(heading(self.tr("2. Look at it, then print it or save it"), self))
+        self.show_sheet = EnterButton(self.tr("&Show the tally sheet"), self)
         self.show_sheet.setAccessibleName(self.tr("Show the tally sheet"))
-        self.show_posting = _EnterButton(self.tr("Show the p&osting copy"), self)
+        self.show_posting = EnterButton(self.tr("Show the p&osting copy"), self)
         self.show_posting.setAccessibleName(self.tr("Show the posting copy"))
-        for b in (self.show_sheet, self.show_posting):
-            b.setAutoDefault(False)
-            show_row.addWidget(b)
-        show_row.addStretch(1)
-        layout.addLayout(show_row)
+        layout.addLayout(button_row(self.show_sheet, self.show_posting))
         self.result = StatusBadge(self.tr("Print result"), self)
         self.result.hide()
         layout.addWidget(self.result)
@@ -199,25 +178,16 @@ class PrintPage(Page):
         self.copies_note = QLabel(self)
         self.copies_note.setWordWrap(True)
         layout.addWidget(self.copies_note)
-        sheet_row = QHBoxLayout()
-        self.print_sheet = _EnterButton(self.tr("P&rint the tally sheet…"), self)
+        self.print_sheet = EnterButton(self.tr("P&rint the tally sheet…"), self)
         self.print_sheet.setAccessibleName(self.tr("Print the tally sheet"))
-        self.save_sheet = _EnterButton(self.tr("Save the tally sheet as P&DF…"), self)
+        self.save_sheet = EnterButton(self.tr("Save the tally sheet as P&DF…"), self)
         self.save_sheet.setAccessibleName(self.tr("Save the tally sheet as PDF"))
-        posting_row = QHBoxLayout()
-        self.print_posting = _EnterButton(self.tr("Print the posting &copy…"), self)
+        self.print_posting = EnterButton(self.tr("Print the posting &copy…"), self)
         self.print_posting.setAccessibleName(self.tr("Print the posting copy"))
-        self.save_posting = _EnterButton(self.tr("Save the posting copy as PD&F…"), self)
+        self.save_posting = EnterButton(self.tr("Save the posting copy as PD&F…"), self)
         self.save_posting.setAccessibleName(self.tr("Save the posting copy as PDF"))
-        for row, buttons in (
-            (sheet_row, (self.print_sheet, self.save_sheet)),
-            (posting_row, (self.print_posting, self.save_posting)),
-        ):
-            for b in buttons:
-                b.setAutoDefault(False)
-                row.addWidget(b)
-            row.addStretch(1)
-            layout.addLayout(row)
+        layout.addLayout(button_row(self.print_sheet, self.save_sheet))
+        layout.addLayout(button_row(self.print_posting, self.save_posting))
         self.saved_text = QLabel(self)
         self.saved_text.setWordWrap(True)
         self.saved_text.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
@@ -254,12 +224,10 @@ class PrintPage(Page):
         self.print_posting.clicked.connect(lambda: self.print_document(POSTING_COPY))
         self.save_sheet.clicked.connect(lambda: self.save_document(TALLY_SHEET))
         self.save_posting.clicked.connect(lambda: self.save_document(POSTING_COPY))
-        order: tuple[QWidget, ...] = (
+        chain_tab_order((
             self.signing_key.passphrase, self.signing_key.again, self.show_sheet, self.show_posting,
             self.print_sheet, self.save_sheet, self.print_posting, self.save_posting, self.preview,
-        )  # fmt: skip
-        for before, after in pairwise(order):
-            self.setTabOrder(before, after)
+        ))  # fmt: skip
 
     # --- the page protocol -----------------------------------------------------------------
 
@@ -296,16 +264,10 @@ class PrintPage(Page):
         """22 lines of text tall (so it grows with the text), but never taller than the
         window's scrolling area: one scroll bar inside another must not hide its own ends."""
         lines = self.fontMetrics().lineSpacing() * 22
-        scroll = self._scroll_area()
+        scroll = self.scroll_area()
         if scroll is not None and scroll.viewport().height() > 0:
             lines = min(lines, max(200, int(scroll.viewport().height() * 0.85)))
         self.preview.setMinimumHeight(lines)
-
-    def _scroll_area(self) -> QScrollArea | None:
-        parent = self.parentWidget()
-        while parent is not None and not isinstance(parent, QScrollArea):
-            parent = parent.parentWidget()
-        return parent
 
     # --- drawing ---------------------------------------------------------------------------
 
@@ -373,9 +335,9 @@ class PrintPage(Page):
         identity = self._unlock()
         if identity is None:
             return None
-        outcome = self._attempt(lambda: self._render(identity, document))
+        outcome = self.attempt(lambda: self._render(identity, document))
         if isinstance(outcome, UserMessage):
-            self._fail(outcome, self._show_button(document))
+            self.show_failure(outcome, self._show_button(document))
             return None
         self.rendered[document] = outcome
         return outcome
@@ -389,12 +351,12 @@ class PrintPage(Page):
             return self.ctx.identity
         secret = self.signing_key.take_secret()
         if isinstance(secret, KeyRefusal):
-            self._fail_here(secret.problem, secret.action, self.signing_key.passphrase)
+            self.show_problem(secret.problem, secret.action, self.signing_key.passphrase)
             return None
-        identity = self._attempt(lambda: self.signing_key.unlock(secret))
+        identity = self.attempt(lambda: self.signing_key.unlock(secret))
         if isinstance(identity, UserMessage):
             retype = self.failed_code in KEY_CODES
-            self._fail(identity, self.signing_key.passphrase if retype else self.show_sheet)
+            self.show_failure(identity, self.signing_key.passphrase if retype else self.show_sheet)
             return None
         self.signing_key.refresh()
         return identity
@@ -415,7 +377,7 @@ class PrintPage(Page):
         self._buffer = buffer
         pages = self.document.pageCount()
         if self.document.status() != QPdfDocument.Status.Ready or pages < 1:
-            self._fail_here(
+            self.show_problem(
                 self.tr("The document could not be shown."),
                 self.tr("Save it as PDF and open it on another computer, or call the help line."),
                 self.save_sheet if document == TALLY_SHEET else self.save_posting,
@@ -439,7 +401,7 @@ class PrintPage(Page):
         if not self.printer_available():
             focus = self.save_sheet if document == TALLY_SHEET else self.save_posting
         focus.setFocus(Qt.FocusReason.OtherFocusReason)
-        self._bring_into_view(self.caption, self.show_sheet)
+        self.bring_into_view(self.caption, self.show_sheet)
 
     def _name(self, document: str) -> str:
         return self.tr("tally sheet") if document == TALLY_SHEET else self.tr("posting copy")
@@ -462,7 +424,7 @@ class PrintPage(Page):
         save = self.save_sheet if document == TALLY_SHEET else self.save_posting
         if not self.printer_available():
             self._show_printer()
-            self._fail_here(
+            self.show_problem(
                 self.tr("No printer is connected to this laptop."),
                 self.tr("Save the PDF to a USB drive and print it on another computer."),
                 save,
@@ -486,9 +448,9 @@ class PrintPage(Page):
         if not self.print_dialog_factory(printer, self):
             return  # cancelled: nothing printed, nothing logged
         copies = max(1, printer.copyCount())
-        outcome = self._attempt(lambda: print_pdf(self.document, printer))
+        outcome = self.attempt(lambda: print_pdf(self.document, printer))
         if isinstance(outcome, UserMessage):
-            self._fail(outcome, save)
+            self.show_failure(outcome, save)
             return
         self.ctx.attempt(
             lambda: service.record_printed(
@@ -522,12 +484,12 @@ class PrintPage(Page):
         if chosen.suffix.lower() != ".pdf":
             chosen = chosen.with_name(chosen.name + ".pdf")
         save = self.save_sheet if document == TALLY_SHEET else self.save_posting
-        outcome = self._attempt(lambda: service.save_file(chosen, rendered.data))
+        outcome = self.attempt(lambda: service.save_file(chosen, rendered.data))
         if isinstance(outcome, UserMessage):
             words = self._save_words(self.failed_code)
             if words is not None:  # the drive's words, for saving rather than exporting
                 outcome = UserMessage(outcome.title, words[0], outcome.cause, words[1])
-            self._fail(outcome, save)
+            self.show_failure(outcome, save)
             return
         self.ctx.attempt(
             lambda: service.record_printed(
@@ -575,17 +537,6 @@ class PrintPage(Page):
 
     # --- outcomes ------------------------------------------------------------------------------
 
-    def _attempt(self, action: Callable[[], T]) -> T | UserMessage:
-        self.failed_code = None
-        try:
-            return action()
-        except TallyError as error:
-            self.failed_code = error.code
-            return error_message(error)
-        except Exception as error:  # a bug: logged (never the passphrase), shown in words
-            log.exception("printing failed unexpectedly")
-            return unexpected_message(error)
-
     def _succeeded(self, text: str, focus: QWidget | None = None) -> None:
         self.result.show_status("ok", text)
         self.result.show()
@@ -594,22 +545,7 @@ class PrintPage(Page):
         self.ctx.saved.emit(self.tr("Printed or saved at {0}").format(when))
         if focus is not None:
             focus.setFocus(Qt.FocusReason.OtherFocusReason)
-        self._bring_into_view(self.result)
+        self.bring_into_view(self.result)
 
-    def _fail(self, message: UserMessage, focus: QWidget) -> None:
-        self._fail_here(f"{message.problem} {message.cause}", message.action, focus)
-
-    def _fail_here(self, problem: str, action: str, focus: QWidget) -> None:
+    def hide_success(self) -> None:
         self.saved_text.hide()
-        self.result.show_status("bad", f"{problem} {action}")
-        self.result.show()
-        focus.setFocus(Qt.FocusReason.OtherFocusReason)
-        self._bring_into_view(self.result)
-
-    def _bring_into_view(self, *widgets: QWidget) -> None:
-        """Scroll the window so these show (the last one given ends up in view)."""
-        QApplication.processEvents(QEventLoop.ProcessEventsFlag.ExcludeUserInputEvents)
-        scroll = self._scroll_area()
-        if scroll is not None:
-            for widget in widgets:
-                scroll.ensureWidgetVisible(widget, 0, 0)

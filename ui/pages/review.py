@@ -17,7 +17,6 @@ from PySide6.QtCore import QCoreApplication, QModelIndex, Qt
 from PySide6.QtWidgets import (
     QCheckBox,
     QGroupBox,
-    QHBoxLayout,
     QLabel,
     QMessageBox,
     QPlainTextEdit,
@@ -35,7 +34,7 @@ from ui.context import AppContext
 from ui.models import ItemRole, SnapshotTableModel
 from ui.pages.base import Page
 from ui.pages.board import FittedTable
-from ui.widgets import StatusBadge, finding_text, severity_word, signed, terms_text
+from ui.widgets import StatusBadge, button_row, finding_text, severity_word, signed, terms_text
 
 _SEVERITY_ORDER = {Severity.BLOCK: 0, Severity.EXPLAIN: 1, Severity.WARN: 2}
 
@@ -151,13 +150,9 @@ class ReviewPage(Page):
         self.detail.setTextFormat(Qt.TextFormat.PlainText)
         self.detail.setAccessibleName(self.tr("Selected check"))
         list_layout.addWidget(self.detail)
-        fix_row = QHBoxLayout()
         self.go_fix = QPushButton(self.tr("Go to the page to &fix it"), self.list_box)
         self.go_fix.setAccessibleName(self.tr("Go to the page to fix it"))
-        self.go_fix.setAutoDefault(False)
-        fix_row.addWidget(self.go_fix)
-        fix_row.addStretch(1)
-        list_layout.addLayout(fix_row)
+        list_layout.addLayout(button_row(self.go_fix))
 
         self.explain_box = QGroupBox(self.tr("Explanation of this difference"), self.list_box)
         explain_layout = QVBoxLayout(self.explain_box)
@@ -196,13 +191,9 @@ class ReviewPage(Page):
         )
         self.no_board.setWordWrap(True)
         explain_layout.addWidget(self.no_board)
-        save_row = QHBoxLayout()
         self.save = QPushButton(self.tr("&Save explanation"), self.explain_box)
         self.save.setAccessibleName(self.tr("Save explanation"))
-        self.save.setAutoDefault(False)
-        save_row.addWidget(self.save)
-        save_row.addStretch(1)
-        explain_layout.addLayout(save_row)
+        explain_layout.addLayout(button_row(self.save))
         list_layout.addWidget(self.explain_box)
         list_layout.addStretch(1)  # spare height goes below the content, not between rows
         layout.addWidget(self.list_box)
