@@ -370,15 +370,25 @@ def tally_sheet_pdf(
     now: datetime | None = None,
     is_test: bool = False,
 ) -> bytes:
-    """The finalized precinct's tally sheet and certificate of performance, signed (PAdES),
-    with the fingerprint of the results.json an export with ``identity`` writes."""
+    """The finalized precinct's tally sheet and certificate of performance, signed (PAdES).
+
+    Its results fingerprint is that of the results.json exported since finalizing (and its
+    TEST mark that export's), so a reprint always matches the file on the drive; before any
+    export, that of the results.json an export with ``identity`` will write.
+    """
     from tally_app.export.bundle import signed_tally_sheet
 
+    exported = session.last_export()
+    if exported is not None:
+        results_sha256 = str(exported.get("results_sha256"))
+        is_test = bool(exported.get("is_test"))
+    else:
+        results_sha256 = _results_sha256(session, identity, is_test=is_test)
     return signed_tally_sheet(
         session,
         identity,
         when=now or session.clock.now(),
-        results_sha256=_results_sha256(session, identity, is_test=is_test),
+        results_sha256=results_sha256,
         is_test=is_test,
     )
 

@@ -7,7 +7,7 @@ checks are recomputed from the store's snapshot, never from what a screen believ
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -216,6 +216,24 @@ class PrecinctSession:
         findings), in ballot order; empty when the policy waives the second entry."""
         missing = {f.subject for f in self.findings() if f.code == "a7_b_missing"}
         return tuple(c.id for c in self.contests if contest_subject(c.id) in missing)
+
+    def last_export(self) -> Mapping[str, object] | None:
+        """What the last export of these finalized results recorded (its results SHA-256,
+        TEST flag, device), or None when they have not been exported since finalizing."""
+        if not is_locked(self.state):
+            return None
+        found: Mapping[str, object] | None = None
+        for event in self.store.audit_events():
+            if event.disposition != "success":
+                continue
+            if (
+                event.event == EventId.STATE_CHANGED.value
+                and event.details.get("to") == "finalized"
+            ):
+                found = None  # a later finalize (after a correction) makes new results
+            elif event.event == EventId.EXPORT_WRITTEN.value:
+                found = event.details
+        return found
 
     def finalized_at(self) -> datetime | None:
         """When the precinct was locked (the last successful move to finalized), or None

@@ -66,12 +66,27 @@ def add(sub: Any) -> None:
     reprint.set_defaults(handler=_cmd_print)
 
 
+def _check_out(out: Path) -> None:
+    """--out must be a new or plain file in a folder that exists (a usage error otherwise)."""
+    from tally_app.errors import InputError
+
+    try:
+        unusable = out.is_symlink() or (out.exists() and not out.is_file())
+        folder_missing = not out.parent.is_dir()
+    except OSError as exc:
+        raise InputError(
+            "out_unusable", f"{out} cannot be used ({exc.strerror or 'error'}); give another name."
+        ) from None
+    if unusable:
+        raise InputError("out_not_file", f"{out} is not a plain file; give a new file name.")
+    if folder_missing:
+        raise InputError("out_no_folder", f"The folder of {out} does not exist; create it first.")
+
+
 def _write(out: Path, data: bytes) -> None:
     from tally_app.atomic_file import write_atomically
     from tally_app.errors import InputError
 
-    if out.is_symlink() or (out.exists() and not out.is_file()):
-        raise InputError("out_not_file", f"{out} is not a plain file; give a new file name.")
     try:
         write_atomically(out, data)
     except OSError as exc:
@@ -96,6 +111,7 @@ def _cmd_blank(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
                 "unknown_precinct",
                 f"Precinct {args.precinct!r} is not in {definition.title}; check the id.",
             )
+        _check_out(args.out)
     except InputError as exc:
         err.write(f"{PROG}: {exc.message}\n")
         return EXIT_USAGE
@@ -124,6 +140,7 @@ def _cmd_print(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
             identity = service.throwaway_identity()
         if not args.db.is_file() or args.db.is_symlink():
             raise InputError("db_missing", f"{args.db} is not a precinct file; check the path.")
+        _check_out(args.out)
     except InputError as exc:
         err.write(f"{PROG}: {exc.message}\n")
         return EXIT_USAGE
