@@ -453,3 +453,62 @@ def save_file(path: Path, data: bytes) -> None:
 
     path = Path(path)
     write_files(path.parent, [(path.name, data)], root=path.parent)
+
+
+# --- the supervisor (DESIGN §11) -----------------------------------------------------------
+
+if TYPE_CHECKING:
+    from tally_app.aggregate.model import Aggregation
+
+
+def aggregate(
+    paths: Iterable[Path],
+    definition: ElectionDefinition,
+    trust_roots: Sequence[x509.Certificate],
+    *,
+    allow_test: bool = False,
+    progress: Callable[[int, int], None] | None = None,
+) -> Aggregation:
+    """Verify every bundle under ``paths`` and sum the ones that may be summed."""
+    from tally_app.aggregate.collect import aggregate as _aggregate
+
+    return _aggregate(
+        [Path(p) for p in paths],
+        definition,
+        trust_roots,
+        allow_test=allow_test,
+        progress=progress,
+    )
+
+
+def certification_pdf(
+    aggregation: Aggregation, identity: Identity, *, now: datetime | None = None
+) -> bytes:
+    """The supervisor's certification sheet, signed (PAdES) with ``identity``."""
+    from tally_app.clock import SystemClock
+    from tally_app.documents.certification import certification_pdf as render
+    from tally_app.documents.signing import sign_pdf
+    from tally_app.export.bundle import app_version
+
+    when = now or SystemClock().now()
+    unsigned = render(
+        aggregation,
+        generated=when,
+        app_version=app_version(),
+        device_id=identity.device_id,
+        county_issued=identity.county_issued,
+    )
+    return sign_pdf(
+        unsigned, identity, when=when, reason=f"Certification of {aggregation.election_title}"
+    )
+
+
+def write_aggregate_outputs(
+    aggregation: Aggregation, out_dir: Path, identity: Identity, *, now: datetime | None = None
+) -> tuple[Path, ...]:
+    """summary.json, precincts.json, results.csv and the signed certification.pdf in out_dir."""
+    from tally_app.aggregate.outputs import write_outputs
+
+    return write_outputs(
+        aggregation, Path(out_dir), certification_pdf(aggregation, identity, now=now), now=now
+    )
