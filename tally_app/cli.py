@@ -125,6 +125,22 @@ def _add_gui(sub: Any) -> None:
     gui.set_defaults(handler=_cmd_window, window="gui")
 
 
+def _add_supervisor(sub: Any) -> None:
+    supervisor = sub.add_parser(
+        "supervisor",
+        help="open the Supervisor window: verify, add up and certify many precincts",
+        description="Open the Supervisor window: verify results bundles from drives or "
+        "folders, add them up, and print or save the signed certification sheet.",
+    )
+    supervisor.add_argument(
+        "--data-dir",
+        type=Path,
+        metavar="DIR",
+        help="folder for the app's own files (default: this user's data folder)",
+    )
+    supervisor.set_defaults(handler=_cmd_window, window="supervisor")
+
+
 def _cmd_window(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     runner = _WINDOWS.get(args.window)
     if runner is None:
@@ -140,6 +156,7 @@ _WINDOWS: dict[str, WindowRunner] = {}
 _COMMANDS: tuple[Callable[[Any], None], ...] = (
     _add_definition,
     _add_gui,
+    _add_supervisor,
     keys.add,
     verify.add,
     test_deck.add,

@@ -15,7 +15,13 @@ def _poll_worker(args: argparse.Namespace) -> int:
     return run_poll_worker(election=args.election, data_dir=args.data_dir)
 
 
-WINDOWS = {"gui": _poll_worker}
+def _supervisor(args: argparse.Namespace) -> int:
+    from ui.supervisor.app import run_supervisor
+
+    return run_supervisor(data_dir=args.data_dir)
+
+
+WINDOWS = {"gui": _poll_worker, "supervisor": _supervisor}
 
 
 def main() -> int:

@@ -300,6 +300,27 @@ _TEXTS: dict[str, Callable[[Mapping[str, Any]], tuple[str, str]]] = {
         tr("The signing key file is far too large to be a key."),
         tr("Ask the county for help: the laptop's key folder may have been changed."),
     ),
+    # The supervisor window (ui/supervisor): the drives, folders and CA certificate chosen.
+    "path_missing": lambda p: (
+        tr("A drive or folder ticked is not there any more."),
+        tr("Plug the drive in again, or remove it from the list, then verify again."),
+    ),
+    "path_symlink": lambda p: (
+        tr("A folder ticked is a link to somewhere else."),
+        tr("Add the folder itself, not a link to it, then verify again."),
+    ),
+    "path_unreadable": lambda p: (
+        tr("A drive or folder ticked cannot be read."),
+        tr("Check the drive (it may have been pulled out), then verify again."),
+    ),
+    "too_many_bundles": lambda p: (
+        tr("The drives and folders ticked hold more bundles than can be verified at once."),
+        tr("Tick fewer drives or folders, verify them, then the others."),
+    ),
+    "not_pem_certificates": lambda p: (
+        tr("The file chosen as the county CA certificate holds no certificate."),
+        tr("Choose the ca.pem file the county gave you, then verify again."),
+    ),
 }
 
 KNOWN_CODES = frozenset(_TEXTS)

@@ -22,6 +22,7 @@ from PySide6.QtWidgets import (
     QVBoxLayout,
     QWidget,
 )
+from shiboken6 import isValid
 
 from tally_app import service
 from tally_app.definition.model import ElectionDefinition, Precinct
@@ -132,10 +133,21 @@ class StartPage(Page):
         self.count.setAccessibleName(self.tr("Precincts shown"))
         layout.addWidget(self.count)
 
+        # The receiving station's work is in a window of its own (DESIGN §11).
+        self.supervisor = QPushButton(self.tr("&Supervisor: verify and add up results…"), self)
+        self.supervisor.setAccessibleName(self.tr("Supervisor: verify and add up results"))
+        self.supervisor.setAutoDefault(False)
+        supervisor_row = QHBoxLayout()
+        supervisor_row.addWidget(self.supervisor)
+        supervisor_row.addStretch(1)
+        layout.addLayout(supervisor_row)
+        self.supervisor_window: QWidget | None = None  # kept open while the worker goes on
+
         self.search.textChanged.connect(self._filter)
         self.list.doubleClicked.connect(lambda _: self.choose())
         self.election.currentIndexChanged.connect(self._election_changed)
         self.open_file.clicked.connect(self._open_file)
+        self.supervisor.clicked.connect(self.open_supervisor)
         if ctx.definition is None:
             self.election.setCurrentIndex(-1)
         else:
@@ -188,6 +200,21 @@ class StartPage(Page):
             )
         self.election.setCurrentIndex(self.election.findData(definition.fingerprint))
         return True
+
+    def open_supervisor(self) -> QWidget:
+        """Open (or bring forward) the Supervisor window, on this laptop's data folder."""
+        window = self.supervisor_window
+        if window is None or not isValid(window):
+            from ui.supervisor.window import SupervisorWindow  # loads only when asked for
+
+            window = SupervisorWindow(self.ctx.data_dir)
+            window.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+            window.resize(1280, 720)
+            self.supervisor_window = window
+        window.show()
+        window.raise_()
+        window.activateWindow()
+        return window
 
     # --- precincts ------------------------------------------------------------------------
 
