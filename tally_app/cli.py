@@ -19,7 +19,7 @@ from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import Any, TextIO
 
-from tally_app.commands import keys, sheet, test_deck, verify
+from tally_app.commands import aggregate, keys, sheet, test_deck, verify
 from tally_app.commands.base import (
     EXIT_INTERNAL,
     EXIT_INVALID,
@@ -161,6 +161,7 @@ _COMMANDS: tuple[Callable[[Any], None], ...] = (
     verify.add,
     test_deck.add,
     sheet.add,
+    aggregate.add,
 )
 
 

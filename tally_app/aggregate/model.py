@@ -13,6 +13,11 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from enum import StrEnum
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from tally_app.aggregate.extract import PrecinctCounts
+    from tally_app.definition.model import ElectionDefinition
 
 
 class Disposition(StrEnum):
@@ -44,6 +49,7 @@ class BundleOutcome:
     fingerprint_checked: bool = False
     county_issued: bool = False
     discrepancies: tuple[str, ...] = ()
+    notes: tuple[str, ...] = ()  # e.g. that the definition fingerprint was not checked
 
 
 @dataclass(frozen=True, slots=True)
@@ -87,6 +93,11 @@ class Aggregation:
     contests: tuple[ContestTotal, ...]  # in the definition's order
     precincts: tuple[PrecinctRow, ...]  # every precinct of the definition, sorted by id
     summed_documents: tuple[Mapping[str, object], ...] = field(default=(), repr=False)
+    # What the NIST exports are built from: the definition (names, units) and the compact
+    # counts of every summed bundle (never whole documents: memory stays flat).
+    definition: ElectionDefinition | None = field(default=None, repr=False, compare=False)
+    summed: tuple[PrecinctCounts, ...] = field(default=(), repr=False)
+    is_test: bool = False  # a TEST bundle was summed (--test): every output says TEST
 
     @property
     def rejected(self) -> tuple[BundleOutcome, ...]:

@@ -1,0 +1,369 @@
+"""The supervisor's aggregation (DESIGN §11): verify every bundle, sum only what may be summed.
+
+Every bundle found is checked (`tally_app.aggregate.check`), then held against the election
+definition: the same election, the same definition fingerprint, and every precinct, contest
+and selection id known (a bundle without a manifest, from another producer, cannot prove its
+fingerprint: it is accepted on its ids and says "fingerprint not checked"). TEST bundles are
+refused unless ``allow_test`` (then real and TEST bundles are both summed and every output is
+marked TEST, as a dry run of election night must be).
+
+Then, among the bundles not rejected: equal results.json bytes are one bundle (the others
+are ``duplicate``); results are keyed by precinct and the reporting device's ``DeviceClass``
+type, so a central vote-by-mail count adds to the precinct's hand count; two different
+bundles with one key are a ``conflict`` and neither is summed, unless one is a
+``correction`` generated later than every other, which supersedes them (``superseded``).
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from tally_app.aggregate.check import Checked, check_all
+from tally_app.aggregate.extract import PrecinctCounts
+from tally_app.aggregate.model import (
+    Aggregation,
+    BundleOutcome,
+    ContestTotal,
+    Disposition,
+    PrecinctRow,
+    SelectionTotal,
+)
+from tally_app.definition.model import CandidateContest, ElectionDefinition
+from tally_app.verify.discover import find_bundles
+
+if TYPE_CHECKING:
+    from cryptography import x509
+
+WRITE_INS_SUFFIX = "-write-ins"
+WRITE_INS_NAME = "Write-ins"
+CORRECTION = "correction"
+NOT_CHECKED = (
+    "fingerprint not checked: the bundle has no manifest, so every election, precinct, "
+    "contest and selection id was checked against the election definition instead."
+)
+
+
+@dataclass(frozen=True, slots=True)
+class _Index:
+    """The definition, indexed once (a 5,000-precinct definition is searched 5,000 times)."""
+
+    definition: ElectionDefinition
+    carried: dict[str, frozenset[str]]  # precinct id -> contest ids on its ballots
+    selections: dict[str, frozenset[str]]  # contest id -> selection ids
+    candidate_contests: frozenset[str]
+
+    @classmethod
+    def of(cls, definition: ElectionDefinition) -> _Index:
+        styles = {s.id: s.contest_ids for s in definition.ballot_styles}
+        return cls(
+            definition,
+            {
+                p.id: frozenset(c for s in p.ballot_style_ids for c in styles.get(s, ()))
+                for p in definition.precincts
+            },
+            {c.id: frozenset(c.selection_ids) for c in definition.contests},
+            frozenset(c.id for c in definition.contests if isinstance(c, CandidateContest)),
+        )
+
+
+def _pooled(contest_id: str, selection_id: str, flagged: bool) -> bool:
+    return flagged or selection_id == contest_id + WRITE_INS_SUFFIX
+
+
+def _definition_problem(checked: Checked, index: _Index) -> str | None:
+    """Why a verified bundle does not belong to this election, in one sentence, or None."""
+    definition = index.definition
+    extracted = checked.extracted
+    assert extracted is not None
+    for election_id in extracted.election_ids:
+        if election_id != definition.id:
+            return f"This bundle is for election {election_id!r}, not {definition.id!r}."
+    if checked.fingerprint is not None and checked.fingerprint != definition.fingerprint:
+        return (
+            f"This bundle was made with another election definition (fingerprint "
+            f"{checked.fingerprint[:12]}…, not {definition.fingerprint[:12]}…)."
+        )
+    for pc in extracted.precincts:
+        carried = index.carried.get(pc.precinct_id)
+        if carried is None:
+            return f"Precinct {pc.precinct_id!r} is not in election {definition.id!r}."
+        reported = {c.id for c in pc.contests}
+        for contest in pc.contests:
+            known = index.selections.get(contest.id)
+            if known is None:
+                return f"Contest {contest.id!r} is not in election {definition.id!r}."
+            if contest.id not in carried:
+                return (
+                    f"Contest {contest.id!r} is not on the ballots of precinct {pc.precinct_id!r}."
+                )
+            seen = set()
+            for s in contest.selections:
+                if s.id in known:
+                    seen.add(s.id)
+                elif not (
+                    contest.id in index.candidate_contests
+                    and _pooled(contest.id, s.id, s.pooled_write_in)
+                ):
+                    return (
+                        f"Selection {s.id!r} of contest {contest.id!r} is not in the election "
+                        "definition."
+                    )
+            if seen != known:
+                absent = sorted(known - seen)[0]
+                return (
+                    f"results.json has no count for selection {absent!r} of contest "
+                    f"{contest.id!r} in precinct {pc.precinct_id!r}."
+                )
+        if carried - reported:
+            return (
+                f"results.json has no counts for contest {sorted(carried - reported)[0]!r}, which "
+                f"is on the ballots of precinct {pc.precinct_id!r}."
+            )
+    return None
+
+
+def _rejection(checked: Checked, index: _Index, allow_test: bool) -> str | None:
+    if checked.problems:
+        first, more = checked.problems[0], len(checked.problems) - 1
+        if more:
+            return f"{first.rstrip('.')} (and {more} more problem{'s' if more > 1 else ''})."
+        return first
+    if checked.is_test and not allow_test:
+        return "This is a TEST bundle (from a test deck); TEST bundles are summed only with --test."
+    if checked.extracted is None:
+        return "results.json could not be read."
+    return _definition_problem(checked, index)
+
+
+def _when(generated: str) -> datetime | None:
+    try:
+        moment = datetime.fromisoformat(generated)
+    except ValueError:
+        return None
+    return moment if moment.tzinfo is not None else None
+
+
+def _keys(checked: Checked) -> set[tuple[str, str]]:
+    assert checked.extracted is not None
+    return {(p.precinct_id, p.device_class) for p in checked.extracted.precincts}
+
+
+def _settle(
+    kept: Sequence[Checked],
+) -> tuple[dict[Path, tuple[Disposition, str]], dict[str, set[Path]]]:
+    """Conflicts and superseded bundles among the distinct bundles not rejected."""
+    by_key: dict[tuple[str, str], list[Checked]] = defaultdict(list)
+    for checked in kept:
+        for key in _keys(checked):
+            by_key[key].append(checked)
+    fate: dict[Path, tuple[Disposition, str]] = {}
+    conflicts: dict[str, set[Path]] = defaultdict(set)
+    for (precinct_id, device), group in sorted(by_key.items()):
+        if len(group) < 2:
+            continue
+        latest = _superseding(group)
+        if latest is not None:
+            for other in group:
+                if other is not latest and other.path not in fate:
+                    fate[other.path] = (
+                        Disposition.SUPERSEDED,
+                        f"Replaced by the later correction {latest.path}.",
+                    )
+            continue
+        paths = sorted(c.path for c in group)
+        conflicts[precinct_id].update(paths)
+        for checked in group:
+            others = ", ".join(str(p) for p in paths if p != checked.path)
+            fate[checked.path] = (
+                Disposition.CONFLICT,
+                f"Precinct {precinct_id} has another, different bundle from a {device} device "
+                f"({others}); neither is summed until one is withdrawn or a later correction "
+                "replaces them.",
+            )
+    return fate, conflicts
+
+
+def _superseding(group: Sequence[Checked]) -> Checked | None:
+    """The correction generated later than every other bundle of the group, if there is one."""
+    moments = [(_when(c.extracted.generated if c.extracted else ""), c) for c in group]
+    corrections = [(m, c) for m, c in moments if c.status == CORRECTION and m is not None]
+    if not corrections:
+        return None
+    moment, latest = max(corrections, key=lambda mc: mc[0])  # type: ignore[arg-type,return-value]
+    for other_moment, other in moments:
+        if other is not latest and (other_moment is None or not other_moment < moment):  # type: ignore[operator]
+            return None
+    return latest
+
+
+def _outcome(checked: Checked, disposition: Disposition, reason: str | None) -> BundleOutcome:
+    extracted = checked.extracted
+    discrepancies = extracted.discrepancies if extracted else ()
+    if disposition is Disposition.ACCEPTED and discrepancies:
+        disposition = Disposition.ACCEPTED_DISCREPANCY
+    devices = sorted({p.device_class for p in extracted.precincts}) if extracted else []
+    unchecked = disposition.summed and not (
+        checked.manifest_checked and checked.fingerprint is not None
+    )
+    return BundleOutcome(
+        path=checked.path,
+        disposition=disposition,
+        reason=reason,
+        precinct_ids=checked.precinct_ids,
+        device_class=", ".join(devices) or None,
+        results_sha256=checked.results_sha256,
+        status=checked.status,
+        generated=extracted.generated if extracted else None,
+        is_test=checked.is_test,
+        fingerprint_checked=not unchecked and checked.manifest_checked,
+        county_issued=checked.county_issued,
+        discrepancies=discrepancies,
+        notes=(NOT_CHECKED,) if unchecked else (),
+    )
+
+
+def _totals(index: _Index, summed: Sequence[PrecinctCounts]) -> tuple[ContestTotal, ...]:
+    votes: dict[tuple[str, str], int] = defaultdict(int)
+    lines: dict[str, list[int]] = defaultdict(lambda: [0, 0, 0])  # ballots, over, under
+    pooled: set[str] = set()
+    for pc in summed:
+        for counted in pc.contests:
+            line = lines[counted.id]
+            line[0] += pc.ballots
+            line[1] += counted.overvotes
+            line[2] += counted.undervotes
+            for sel in counted.selections:
+                if sel.id in index.selections[counted.id]:
+                    votes[counted.id, sel.id] += sel.votes
+                else:
+                    votes[counted.id, counted.id + WRITE_INS_SUFFIX] += sel.votes
+                    pooled.add(counted.id)
+    totals = []
+    for contest in index.definition.contests:
+        selections = []
+        if isinstance(contest, CandidateContest):
+            for c in contest.candidates:
+                selections.append(SelectionTotal(c.id, c.name, votes[contest.id, c.id], c.write_in))
+            if contest.unqualified_write_ins or contest.id in pooled:
+                wid = contest.id + WRITE_INS_SUFFIX
+                selections.append(SelectionTotal(wid, WRITE_INS_NAME, votes[contest.id, wid], True))
+        else:
+            selections = [
+                SelectionTotal(o.id, o.name, votes[contest.id, o.id], False)
+                for o in contest.options
+            ]
+        ballots, over, under = lines[contest.id]
+        totals.append(
+            ContestTotal(contest.id, contest.title, ballots, over, under, tuple(selections))
+        )
+    return tuple(totals)
+
+
+def aggregate(
+    paths: Iterable[Path],
+    definition: ElectionDefinition,
+    trust_roots: Sequence[x509.Certificate],
+    *,
+    allow_test: bool = False,
+    progress: Callable[[int, int], None] | None = None,
+    workers: int | None = None,
+) -> Aggregation:
+    """Verify every bundle under ``paths`` against ``definition`` and the county CA, and sum
+    the ones that may be summed. Raises InputError for a path that is not there."""
+    index = _Index.of(definition)
+    folders = find_bundles(paths)
+    rejected: dict[Path, str] = {}
+    kept: list[Checked] = []
+    duplicates: dict[Path, Path] = {}
+    first_of: dict[str, Path] = {}
+    every: list[Checked] = []
+    for checked in check_all(folders, trust_roots, workers=workers, progress=progress):
+        every.append(checked)
+        reason = _rejection(checked, index, allow_test)
+        if reason is not None:
+            rejected[checked.path] = reason
+        elif checked.results_sha256 in first_of:
+            duplicates[checked.path] = first_of[checked.results_sha256]
+        else:
+            first_of[str(checked.results_sha256)] = checked.path
+            kept.append(checked)
+    fate, conflicts = _settle(kept)
+    outcomes: list[BundleOutcome] = []
+    summed_bundles: list[Checked] = []
+    for checked in every:
+        if checked.path in rejected:
+            outcomes.append(_outcome(checked, Disposition.REJECTED, rejected[checked.path]))
+        elif checked.path in duplicates:
+            reason = f"The same results.json as {duplicates[checked.path]}; counted once."
+            outcomes.append(_outcome(checked, Disposition.DUPLICATE, reason))
+        elif checked.path in fate:
+            outcomes.append(_outcome(checked, *fate[checked.path]))
+        else:
+            outcomes.append(_outcome(checked, Disposition.ACCEPTED, None))
+            summed_bundles.append(checked)
+    outcomes.sort(key=lambda o: str(o.path))
+    summed = [p for c in summed_bundles if c.extracted for p in c.extracted.precincts]
+    rows = _rows(definition, outcomes, summed_bundles, rejected, conflicts)
+    reporting = tuple(sorted({p.precinct_id for p in summed}))
+    return Aggregation(
+        election_id=definition.id,
+        election_title=definition.title,
+        definition_fingerprint=definition.fingerprint,
+        precincts_total=len(definition.precincts),
+        reporting=reporting,
+        missing=tuple(sorted(set(index.carried) - set(reporting))),
+        bundles=tuple(outcomes),
+        conflicts=tuple(
+            (precinct_id, tuple(sorted(paths))) for precinct_id, paths in sorted(conflicts.items())
+        ),
+        contests=_totals(index, summed),
+        precincts=rows,
+        definition=definition,
+        summed=tuple(sorted(summed, key=lambda p: (p.precinct_id, p.device_class))),
+        is_test=any(c.is_test for c in summed_bundles),
+    )
+
+
+def _rows(
+    definition: ElectionDefinition,
+    outcomes: Sequence[BundleOutcome],
+    summed_bundles: Sequence[Checked],
+    rejected: dict[Path, str],
+    conflicts: dict[str, set[Path]],
+) -> tuple[PrecinctRow, ...]:
+    ballots: dict[str, int] = defaultdict(int)
+    hashes: dict[str, list[str]] = defaultdict(list)
+    for checked in summed_bundles:
+        assert checked.extracted is not None
+        for pc in checked.extracted.precincts:
+            ballots[pc.precinct_id] += pc.ballots
+            hashes[pc.precinct_id].append(str(checked.results_sha256))
+    discrepant = {
+        p
+        for o in outcomes
+        if o.disposition is Disposition.ACCEPTED_DISCREPANCY
+        for p in o.precinct_ids
+    }
+    named_rejected = {p for o in outcomes if o.path in rejected for p in o.precinct_ids}
+    rows = []
+    for precinct in sorted(definition.precincts, key=lambda p: p.id):
+        pid = precinct.id
+        if pid in ballots:
+            state = "accepted with discrepancy" if pid in discrepant else "accepted"
+        elif pid in conflicts:
+            state = "conflict"
+        elif pid in named_rejected:
+            state = "rejected"
+        else:
+            state = "missing"
+        rows.append(
+            PrecinctRow(
+                pid, state, ballots.get(pid) if pid in ballots else None, tuple(sorted(hashes[pid]))
+            )
+        )
+    return tuple(rows)
