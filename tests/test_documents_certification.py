@@ -30,6 +30,7 @@ from tally_app.aggregate.model import (
     PrecinctRow,
     SelectionTotal,
 )
+from tally_app.definition.embedded import embedded_definition
 from tally_app.documents.certification import CERTIFICATION, certification_pdf
 
 pytestmark = pytest.mark.skipif(
@@ -332,12 +333,54 @@ def test_an_explicit_jurisdiction_and_nothing_summed(tmp_path: Path) -> None:
         summed_documents=(),
     )
     text = text_of(render(aggregation), tmp_path)
-    assert "Jurisdiction: not shown — no results file was summed" in text
+    assert "Jurisdiction: as in the election definition whose SHA-256 is printed below" in text
     assert "No contest was summed." in text and "0 of 4 reporting" in text
     assert "None: no bundle was rejected, in conflict or superseded." in text
     assert "None: no summed precinct file reports a discrepancy." in text
     named = text_of(render(aggregation, jurisdiction="Kern County, California"), tmp_path)
     assert "Kern County, California" in named
+
+
+def test_the_jurisdiction_comes_from_the_embedded_definition_when_it_is_the_same(
+    tmp_path: Path,
+) -> None:
+    definition = embedded_definition("ca34-2017-06-06")
+    same = replace(small(), definition_fingerprint=definition.fingerprint, summed_documents=())
+    text = text_of(render(same), tmp_path)
+    county, state = definition.jurisdiction.county, definition.jurisdiction.state
+    assert f"{county}, {state} · Election day {definition.date}" in text
+    other = replace(same, definition_fingerprint=FINGERPRINT)  # same id, another definition
+    assert county not in text_of(render(other), tmp_path)
+
+
+def test_hostile_text_is_printed_as_text_and_long_words_stay_on_the_page(tmp_path: Path) -> None:
+    long_path = USB / ("x" * 180)
+    long_id = "P" * 60
+    aggregation = small()
+    bundles = (
+        *aggregation.bundles,
+        BundleOutcome(
+            long_path,
+            Disposition.REJECTED,
+            "Bad <b>markup</b> & <font name='x'>tags</font> in the file.",
+            (long_id,),
+        ),
+    )
+    precincts = (*aggregation.precincts, PrecinctRow(long_id, "rejected", None))
+    pdf = render(replace(aggregation, bundles=bundles, precincts=precincts))
+    words = text_of(pdf, tmp_path, layout=False)
+    assert "Bad <b>markup</b> & <font name='x'>tags</font> in the file." in flat(words)
+    squeezed = "".join(words.split())
+    assert str(long_path) in squeezed and long_id in squeezed
+    # Nothing runs past the right margin, and the long id stays in its own column.
+    (tmp_path / "c.pdf").write_bytes(pdf)
+    bbox = subprocess.run(
+        ["pdftotext", "-bbox", str(tmp_path / "c.pdf"), "-"], check=True, capture_output=True
+    ).stdout.decode()
+    boxes = re.findall(r'xMin="([\d.]+)" yMin="[\d.]+" xMax="([\d.]+)" [^>]*>([^<]*)<', bbox)
+    assert max(float(x_max) for _, x_max, _ in boxes) <= 612 - 0.6 * 72 + 1
+    id_boxes = [b for b in boxes if b[2].startswith("PPPP") and float(b[0]) < 60]
+    assert id_boxes and all(float(x_max) < 0.6 * 72 + 1.3 * 72 for _, x_max, _ in id_boxes)
 
 
 def test_names_are_nfc_and_uncovered_characters_are_shown(tmp_path: Path) -> None:

@@ -24,6 +24,7 @@ from typing import Any
 
 from reportlab.lib.units import inch
 from reportlab.lib.utils import simpleSplit
+from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.platypus import Flowable, KeepTogether, Spacer, Table, TableStyle
 
 from tally_app.aggregate.model import (
@@ -47,6 +48,7 @@ from tally_app.documents.layout import (
     SMALL,
     PageHeader,
     bold,
+    jurisdiction_line,
     para,
     render,
     stamp,
@@ -84,9 +86,10 @@ def certification_pdf(
     """The UNSIGNED certification sheet; the same aggregation and arguments give the same bytes.
 
     ``jurisdiction`` is the header's jurisdiction line ("Los Angeles County, California ·
-    Election day 2017-06-06"); without it the line is read from the first summed results
-    file, since the aggregation does not carry the definition's jurisdiction. Raises
-    ValueError for a ``generated`` without a time zone.
+    Election day 2017-06-06"). The aggregation does not carry the definition's jurisdiction,
+    so without it the line comes from the embedded definition with the same id and
+    fingerprint, else from the first summed results file, else it points at the definition
+    fingerprint printed below it. Raises ValueError for a ``generated`` without a time zone.
     """
     is_test = any(b.is_test for b in aggregation.bundles if b.disposition.summed)
     marks = tuple(
@@ -96,7 +99,7 @@ def certification_pdf(
     header = PageHeader(
         document=DOCUMENT,
         election=aggregation.election_title,
-        jurisdiction=jurisdiction or _jurisdiction(aggregation.summed_documents),
+        jurisdiction=jurisdiction or _jurisdiction(aggregation),
         precinct=(
             f"All precincts · {reporting:,} of {aggregation.precincts_total:,} reporting · "
             f"Election {aggregation.election_id}"
@@ -128,15 +131,27 @@ def certification_pdf(
 # --- header --------------------------------------------------------------------------------
 
 
-def _jurisdiction(documents: Sequence[Mapping[str, object]]) -> str:
+def _jurisdiction(aggregation: Aggregation) -> str:
+    from tally_app.definition.embedded import embedded_definition_paths
+
+    if aggregation.election_id in embedded_definition_paths():
+        from tally_app.definition.embedded import embedded_definition
+
+        definition = embedded_definition(aggregation.election_id)
+        if definition.fingerprint == aggregation.definition_fingerprint:
+            place = definition.jurisdiction
+            return jurisdiction_line(place.county, place.state, definition.date)
+    if aggregation.summed_documents:
+        return _jurisdiction_of(aggregation.summed_documents[0])
+    return "Jurisdiction: as in the election definition whose SHA-256 is printed below"
+
+
+def _jurisdiction_of(doc: Mapping[str, object]) -> str:
     """ "County, State · Election day DATE" from a summed results file (NIST ERR CDF).
 
     The election's scope unit and its parent state are looked up by id; anything missing or
     malformed (a third-party producer may write less) leaves that part out.
     """
-    if not documents:
-        return "Jurisdiction: not shown — no results file was summed"
-    doc = documents[0]
     election = _first(doc.get("Election"))
     units = {str(u.get("@id")): u for u in _list(doc.get("GpUnit")) if isinstance(u, Mapping)}
     scope_id = str(election.get("ElectionScopeId", ""))
@@ -297,11 +312,23 @@ def _precinct_row(row: PrecinctRow) -> _Row:
         broken = [
             piece
             for part in text.split("\n")
-            for piece in simpleSplit(part, font, size, width - 10) or [""]
+            for line in simpleSplit(part, font, size, width - 10) or [""]
+            for piece in _forced(line, font, size, width - 10)
         ]
         lines = max(lines, len(broken))
         cells.append("\n".join(broken))
     return _Row(tuple(cells), lines * _LEADING + 2 * _PAD, emphasis)
+
+
+def _forced(line: str, font: str, size: float, width: float) -> list[str]:
+    """``line`` cut between characters where it is wider than ``width`` (a long id has no
+    space for ``simpleSplit`` to break at, and would run into the next column)."""
+    pieces = [""]
+    for ch in line:
+        if pieces[-1] and stringWidth(pieces[-1] + ch, font, size) > width:
+            pieces.append("")
+        pieces[-1] += ch
+    return pieces
 
 
 class _PrecinctRows(Flowable):
