@@ -406,7 +406,13 @@ def posting_copy_pdf(
     from tally_app.export.bundle import app_version
 
     when = now or session.clock.now()
-    unsigned = render(session, generated=when, is_test=is_test, app_version=app_version())
+    unsigned = render(
+        session,
+        generated=when,
+        is_test=is_test,
+        app_version=app_version(),
+        county_issued=identity.county_issued,
+    )
     return sign_pdf(
         unsigned, identity, when=when, reason=f"Results posting, precinct {session.precinct.id}"
     )

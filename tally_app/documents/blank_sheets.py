@@ -30,6 +30,8 @@ from tally_app.documents.layout import (
     SHADE,
     SMALL,
     PageHeader,
+    continued_ends,
+    continues,
     jurisdiction_line,
     para,
     precinct_line,
@@ -120,8 +122,9 @@ def _contest_page(sheet: Sheet, contest: Contest, number: int, total: int) -> li
         if isinstance(contest, CandidateContest)
         else "Measure: yes or no"
     )
+    heading = f"TALLY KEEPER {sheet.value} — contest {number} of {total}: {contest.title}"
     intro = [
-        para(f"TALLY KEEPER {sheet.value} — contest {number} of {total}: {contest.title}", H2),
+        para(heading, H2),
         para(
             f"{vote_for}. Make one stroke per vote; each box holds one group of five "
             "(four strokes and a cross-stroke). At each checkpoint (every 25 votes) write the "
@@ -130,6 +133,7 @@ def _contest_page(sheet: Sheet, contest: Contest, number: int, total: int) -> li
             SMALL,
         ),
         Spacer(1, 4),
+        continues(heading),
     ]
     head: list[object] = [f"Keeper {sheet.value}: line", "Carried\nforward"]
     spans: list[tuple[str, tuple[int, int], tuple[int, int]]] = []
@@ -225,4 +229,10 @@ def _contest_page(sheet: Sheet, contest: Contest, number: int, total: int) -> li
         "contest and that this sheet is complete.",
         SMALL,
     )
-    return [*intro, table, Spacer(1, 6), KeepTogether([closing, Spacer(1, 4), statement])]
+    return [
+        *intro,
+        table,
+        Spacer(1, 6),
+        KeepTogether([closing, Spacer(1, 4), statement]),
+        continued_ends(),
+    ]

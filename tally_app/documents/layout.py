@@ -23,14 +23,16 @@ from reportlab.lib.enums import TA_CENTER
 from reportlab.lib.pagesizes import LETTER, landscape
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import inch
+from reportlab.lib.utils import simpleSplit
+from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import BaseDocTemplate, Flowable, Frame, PageTemplate, Paragraph
+from reportlab.platypus.flowables import SetPageTopFlowables
 
 from tally_app.documents.fonts import MONO, SANS, SANS_BOLD, clean, para_text, register_fonts
 from tally_app.reconcile.findings import Term
 
 MARGIN = 0.6 * inch
-HEADER_HEIGHT = 1.1 * inch
 STATUS_OFFICIAL = "UNOFFICIAL — SEMIFINAL CANVASS"
 STATUS_TEST = "TEST — NOT AN ELECTION RESULT"
 MINUS = "\u2212"
@@ -70,6 +72,66 @@ def status_of(is_test: bool) -> str:
     return STATUS_TEST if is_test else STATUS_OFFICIAL
 
 
+@dataclass(frozen=True, slots=True)
+class _Line:
+    """One printed line of the header: its text, font, size and colour, at its height."""
+
+    text: str
+    font: str
+    size: float
+    color: colors.Color
+    leading: float
+    right: str = ""  # drawn right-aligned on the same line (the marks)
+
+
+def _wrapped(
+    text: str, font: str, size: float, width: float, color: colors.Color, leading: float
+) -> list[_Line]:
+    """``text`` broken into lines no wider than ``width`` (a long word is broken by force)."""
+    return [
+        _Line(piece, font, size, color, leading)
+        for piece in simpleSplit(clean(text, font), font, size, width) or [""]
+    ]
+
+
+def _header_lines(header: PageHeader, width: float) -> list[_Line]:
+    """Every header line, wrapped to the page: nothing is cut off, whatever its length.
+
+    The election title leaves room for "Page x of y" on its first line only; the marks share
+    the status line when both fit, and take their own line when they do not.
+    """
+    title = _wrapped(header.election, SANS_BOLD, 11, width - _PAGE_NUMBER_ROOM, INK, 13)
+    status_color = ALERT if header.status != STATUS_OFFICIAL else INK
+    status = _wrapped(header.status, SANS_BOLD, 10, width, status_color, 12.5)
+    marks = clean(" · ".join(header.marks), SANS_BOLD)
+    if marks:
+        room = width - stringWidth(status[-1].text, SANS_BOLD, 10) - 12
+        if stringWidth(marks, SANS_BOLD, 10) <= room:
+            last = status[-1]
+            status[-1] = _Line(last.text, last.font, last.size, last.color, last.leading, marks)
+        else:
+            status += _wrapped(marks, SANS_BOLD, 10, width, ALERT, 12.5)
+    document = f"{header.document} · {header.generated} · Precinct Tally {header.app_version}"
+    return [
+        *title,
+        *status,
+        *_wrapped(header.jurisdiction, SANS, 9, width, INK, 11.5),
+        *_wrapped(header.precinct, SANS, 9, width, INK, 11.5),
+        *_wrapped(document, SANS, 7.5, width, GREY, 10),
+        *_wrapped(f"Election definition SHA-256 {header.fingerprint}", MONO, 7.5, width, GREY, 10),
+    ]
+
+
+def header_height(header: PageHeader, page_width: float) -> float:
+    """The height the header takes from the top margin down, its rule and gap included."""
+    lines = _header_lines(header, page_width - 2 * MARGIN)
+    return sum(line.leading for line in lines) + _RULE_GAP
+
+
+_PAGE_NUMBER_ROOM = 80  # "Page 999 of 999" at 9 pt, and a gap before it
+_RULE_GAP = 12  # from the last header line to the rule, and from the rule to the body
+
+
 class _HeaderCanvas(Canvas):
     """Keeps every page until ``save`` so each header can say "Page x of y"."""
 
@@ -95,34 +157,23 @@ class _HeaderCanvas(Canvas):
 def _draw_header(canvas: Canvas, header: PageHeader, number: int, total: int) -> None:
     width, height = canvas._pagesize
     left, right = MARGIN, width - MARGIN
-    top = height - MARGIN + 6
+    y = height - MARGIN
     canvas.saveState()
-    canvas.setFillColor(INK)
-    canvas.setFont(SANS_BOLD, 11)
-    canvas.drawString(left, top - 8, clean(header.election))
     canvas.setFont(SANS, 9)
-    canvas.drawRightString(right, top - 8, f"Page {number} of {total}")
-    canvas.setFont(SANS_BOLD, 10)
-    canvas.setFillColor(ALERT if header.status != STATUS_OFFICIAL else INK)
-    canvas.drawString(left, top - 21, clean(header.status))
-    if header.marks:
-        canvas.setFillColor(ALERT)
-        canvas.drawRightString(right, top - 21, clean(" · ".join(header.marks)))
     canvas.setFillColor(INK)
-    canvas.setFont(SANS, 9)
-    canvas.drawString(left, top - 33, clean(f"{header.jurisdiction} · {header.precinct}"))
-    canvas.setFont(SANS, 7.5)
-    canvas.setFillColor(GREY)
-    canvas.drawString(
-        left,
-        top - 44,
-        clean(f"{header.document} · {header.generated} · Precinct Tally {header.app_version}"),
-    )
-    canvas.setFont(MONO, 7.5)
-    canvas.drawString(left, top - 54, f"Election definition SHA-256 {header.fingerprint}")
+    canvas.drawRightString(right, y - 9, f"Page {number} of {total}")
+    for line in _header_lines(header, right - left):
+        y -= line.leading
+        canvas.setFont(line.font, line.size)
+        canvas.setFillColor(line.color)
+        canvas.drawString(left, y + (line.leading - line.size) * 0.9, line.text)
+        if line.right:
+            canvas.setFillColor(ALERT)
+            canvas.drawRightString(right, y + (line.leading - line.size) * 0.9, line.right)
+    y -= _RULE_GAP / 2
     canvas.setStrokeColor(INK)
     canvas.setLineWidth(0.8)
-    canvas.line(left, top - 60, right, top - 60)
+    canvas.line(left, y, right, y)
     canvas.restoreState()
 
 
@@ -151,6 +202,18 @@ def render(
     wide: bool = False,
 ) -> bytes:
     """Lay the story out on Letter (landscape when ``wide``) and return the PDF bytes."""
+    return render_counted(story, header, title=title, subject=subject, wide=wide)[0]
+
+
+def render_counted(
+    story: Sequence[Flowable],
+    header: PageHeader,
+    *,
+    title: str,
+    subject: str,
+    wide: bool = False,
+) -> tuple[bytes, int]:
+    """:func:`render`, with the number of pages (to try a tighter layout when it overflows)."""
     register_fonts()
     page = landscape(LETTER) if wide else LETTER
     buffer = BytesIO()
@@ -159,7 +222,7 @@ def render(
         pagesize=page,
         leftMargin=MARGIN,
         rightMargin=MARGIN,
-        topMargin=MARGIN + HEADER_HEIGHT - 6,
+        topMargin=MARGIN + header_height(header, page[0]),
         bottomMargin=MARGIN,
         title=clean(title),
         author="Precinct Tally",
@@ -173,7 +236,7 @@ def render(
     )
     doc.addPageTemplates([PageTemplate(id="page", frames=[frame])])
     doc.build(list(story), canvasmaker=partial(_HeaderCanvas, header=header))
-    return buffer.getvalue()
+    return buffer.getvalue(), doc.page
 
 
 # --- text styles -------------------------------------------------------------------------
@@ -195,6 +258,10 @@ H2 = ParagraphStyle(
 H3 = ParagraphStyle(
     "h3", parent=BODY, fontName=SANS_BOLD, fontSize=11, leading=14, spaceBefore=6, keepWithNext=1
 )
+CONTINUED = ParagraphStyle(
+    "continued", parent=BODY, fontName=SANS_BOLD, fontSize=11, leading=14, spaceAfter=4
+)
+CONTINUED_SMALL = CONTINUED.clone("continued-small", fontSize=9, leading=12)
 MONO_STYLE = ParagraphStyle("mono", parent=BODY, fontName=MONO, fontSize=10, leading=13)
 CENTER = ParagraphStyle("center", parent=BODY, alignment=TA_CENTER)
 
@@ -204,8 +271,22 @@ def para(text: str, style: ParagraphStyle = BODY) -> Paragraph:
     return Paragraph(para_text(text, style.fontName), style)
 
 
+def continues(label: str, style: ParagraphStyle = CONTINUED) -> Flowable:
+    """From the next page on, every page begins with "<label> (continued)" (DESIGN §8).
+
+    Put it where the item starts (after its heading); :func:`continued_ends` where it ends. A
+    loose continuation page is then never anonymous: it names its contest or document.
+    """
+    return SetPageTopFlowables([para(f"{label} (continued)", style)])
+
+
+def continued_ends() -> Flowable:
+    """Stop the "(continued)" line that :func:`continues` started."""
+    return SetPageTopFlowables([])
+
+
 def bold(text: str, style: ParagraphStyle = BODY) -> Paragraph:
-    return Paragraph(f"<b>{para_text(text)}</b>", style)
+    return Paragraph(f"<b>{para_text(text, SANS_BOLD)}</b>", style)
 
 
 # --- arithmetic, as the screen shows it ----------------------------------------------------

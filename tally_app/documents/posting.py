@@ -8,30 +8,44 @@ only the number of ballots, not the votes of each candidate. Sheet A is the reco
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime
 from typing import assert_never
 
 from reportlab.lib.units import inch
-from reportlab.platypus import Flowable, KeepTogether, Spacer, Table, TableStyle
+from reportlab.pdfbase.pdfmetrics import stringWidth
+from reportlab.platypus import (
+    Flowable,
+    KeepTogether,
+    Paragraph,
+    Spacer,
+    Table,
+    TableStyle,
+)
+from reportlab.platypus.doctemplate import LayoutError
 
 from tally_app.definition.model import CandidateContest, Contest, MeasureContest, Policy
-from tally_app.documents.fonts import SANS_BOLD
+from tally_app.documents.fonts import SANS, SANS_BOLD, para_text
 from tally_app.documents.layout import (
     BODY,
     CELL,
+    CONTINUED_SMALL,
     H1,
-    H3,
+    INK,
+    RULE,
     SHADE,
     SMALL,
     PageHeader,
     bold,
+    continued_ends,
+    continues,
     jurisdiction_line,
     para,
     precinct_line,
     render,
+    render_counted,
     stamp,
     status_of,
-    table_style,
 )
 from tally_app.entries import ContestEntry, Sheet
 from tally_app.reconcile.scope import listed_write_ins
@@ -49,10 +63,35 @@ def suppressed(policy: Policy, tallied: int | None) -> bool:
     )
 
 
+@dataclass(frozen=True, slots=True)
+class _Fit:
+    """How the contests are set: columns across the page and the type size of their rows."""
+
+    columns: int
+    size: float
+
+
+# Tried in order until the posting fits one page: a few contests read at 10 pt in one column;
+# a real ballot (20+ contests) goes to three columns and down to 7 pt, still readable at the
+# door. Past that it flows on, each page saying "continued" under its header.
+_BODY_WIDTH = 7.3 * inch - 12  # Letter portrait less the margins and the frame padding
+_FITS = (_Fit(1, 10), _Fit(2, 8.5), _Fit(3, 8), _Fit(3, 7.5), _Fit(3, 7))
+
+
 def posting_copy_pdf(
-    session: PrecinctSession, *, generated: datetime, is_test: bool, app_version: str
+    session: PrecinctSession,
+    *,
+    generated: datetime,
+    is_test: bool,
+    app_version: str,
+    county_issued: bool = True,
 ) -> bytes:
-    """The unsigned one-page posting copy; the same data and ``generated`` give the same bytes."""
+    """The unsigned posting copy; the same data and ``generated`` give the same bytes.
+
+    One page: the contests are set in as many columns and as small a type (down to 7 pt) as
+    the ballot needs. ``county_issued`` False (a self-signed identity will sign it) prints
+    "NOT COUNTY-ISSUED" on every page, as on the tally sheet (DESIGN §9).
+    """
     definition = session.definition
     amended = session.store.amended
     header = PageHeader(
@@ -66,23 +105,127 @@ def posting_copy_pdf(
         generated=f"Generated {stamp(generated)}",
         app_version=app_version,
         fingerprint=definition.fingerprint,
-        marks=tuple(m for m, on in (("TEST", is_test), ("AMENDED", amended)) if on),
+        marks=tuple(
+            m
+            for m, on in (
+                ("TEST", is_test),
+                ("AMENDED", amended),
+                ("NOT COUNTY-ISSUED", not county_issued),
+            )
+            if on
+        ),
         watermarks=tuple(m for m, on in (("TEST", is_test), ("AMENDED", amended)) if on),
     )
+    title = f"{DOCUMENT} — precinct {session.precinct.label}"
+    for fit in _FITS:
+        try:
+            pdf, pages = render_counted(
+                _story(session, fit, county_issued=county_issued),
+                header,
+                title=title,
+                subject=definition.title,
+            )
+        except LayoutError:  # the columns are taller than a page: try a tighter fit
+            continue
+        if pages == 1:
+            return pdf
+    # A ballot too long for one page even so: one column flowing on, each page "continued".
+    return render(
+        _story(session, _FITS[0], county_issued=county_issued),
+        header,
+        title=title,
+        subject=definition.title,
+    )
+
+
+_GUTTER = 10.0
+_CONTEST_GAP = 4.0
+
+
+def _balanced_breaks(heights: list[float], count: int) -> list[int]:
+    """Where each of ``count`` columns ends, in order, so the tallest column is as short as
+    whole items allow (the linear partition problem; a ballot has tens of contests)."""
+    n = len(heights)
+    prefix = [0.0]
+    for h in heights:
+        prefix.append(prefix[-1] + h)
+    # best[k][i]: the tallest column when the first i items fill k columns; cut: the last start
+    best = [[float("inf")] * (n + 1) for _ in range(count + 1)]
+    cut = [[0] * (n + 1) for _ in range(count + 1)]
+    best[0][0] = 0.0
+    for k in range(1, count + 1):
+        for i in range(n + 1):
+            for j in range(i + 1):
+                tallest = max(best[k - 1][j], prefix[i] - prefix[j])
+                if tallest < best[k][i]:
+                    best[k][i], cut[k][i] = tallest, j
+    ends = [n]
+    for k in range(count, 1, -1):
+        ends.append(cut[k][ends[-1]])
+    return [e for e in reversed(ends)]
+
+
+def _columns(contests: list[Flowable], count: int) -> Flowable:
+    """The contests in ``count`` columns side by side, in ballot order down each column,
+    the columns as even in height as whole contests allow (a contest is never split)."""
+    width = (_BODY_WIDTH - (count - 1) * _GUTTER) / count
+    heights = [c.wrap(width, 10_000)[1] + _CONTEST_GAP for c in contests]
+    columns: list[list[Flowable]] = []
+    start = 0
+    for end in _balanced_breaks(heights, count):
+        columns.append([f for c in contests[start:end] for f in (c, Spacer(1, _CONTEST_GAP))])
+        start = end
+    columns += [[] for _ in range(count - len(columns))]
+    table = Table([columns], colWidths=[width + _GUTTER] * (count - 1) + [width], hAlign="LEFT")
+    table.setStyle(
+        TableStyle(
+            [
+                ("VALIGN", (0, 0), (-1, -1), "TOP"),
+                ("LEFTPADDING", (0, 0), (-1, -1), 0),
+                ("RIGHTPADDING", (0, 0), (-1, -1), 0),
+                ("RIGHTPADDING", (0, 0), (-2, -1), _GUTTER),
+                ("TOPPADDING", (0, 0), (-1, -1), 0),
+                ("BOTTOMPADDING", (0, 0), (-1, -1), 0),
+            ]
+        )
+    )
+    return table
+
+
+def _story(session: PrecinctSession, fit: _Fit, *, county_issued: bool) -> list[Flowable]:
+    definition = session.definition
+    compact = fit.columns > 1
+    text = SMALL.clone("posting-small", fontSize=8, leading=10) if compact else BODY
     tallied = session.entries().tallied
     story: list[Flowable] = [
-        para(DOCUMENT, H1),
+        para(
+            DOCUMENT,
+            H1.clone("posting-h1", fontSize=13, leading=16, spaceAfter=2) if compact else H1,
+        ),
         para(
             f"Precinct {session.precinct.label}. Posted by the precinct board under California "
             "Elections Code §15280. These results are unofficial (semifinal official canvass); "
             "the county elections official completes the official canvass.",
-            BODY,
+            text,
         ),
-        Spacer(1, 8),
+    ]
+    if not county_issued:
+        story.append(
+            para(
+                "Not county-issued: this copy is signed with the device's own self-signed key.",
+                text,
+            )
+        )
+    if session.store.amended:
+        story.append(para("AMENDED: these results follow a correction after finalizing.", text))
+    story += [
+        Spacer(1, 3 if compact else 8),
         bold(
-            "Ballots cast (hand-tallied): " + ("not entered" if tallied is None else f"{tallied:,}")
+            "Ballots cast (hand-tallied): "
+            + ("not entered" if tallied is None else f"{tallied:,}"),
+            BODY.clone("posting-count", fontSize=10, leading=12) if compact else BODY,
         ),
-        Spacer(1, 6),
+        Spacer(1, 3 if compact else 6),
     ]
     if suppressed(definition.policy, tallied):
         story.append(
@@ -93,18 +236,18 @@ def posting_copy_pdf(
                 BODY,
             )
         )
+        return story
+    story.append(continues(f"{DOCUMENT}, precinct {session.precinct.label}", CONTINUED_SMALL))
+    contests = [
+        _contest(contest, session.entries().contest(Sheet.A, contest.id), fit)
+        for contest in session.contests
+    ]
+    if fit.columns == 1:
+        story += [KeepTogether([c, Spacer(1, 6)]) for c in contests]
     else:
-        for contest in session.contests:
-            entry = session.entries().contest(Sheet.A, contest.id)
-            story.append(_contest(contest, entry))
-    if amended:
-        story.append(para("AMENDED: these results follow a correction after finalizing.", SMALL))
-    return render(
-        story,
-        header,
-        title=f"{DOCUMENT} — precinct {session.precinct.label}",
-        subject=definition.title,
-    )
+        story.append(_columns(contests, fit.columns))
+    story.append(continued_ends())
+    return story
 
 
 def _rows(contest: Contest, entry: ContestEntry) -> list[tuple[str, int | None]]:
@@ -126,23 +269,55 @@ def _rows(contest: Contest, entry: ContestEntry) -> list[tuple[str, int | None]]
     return [*rows, ("Undervotes", entry.undervotes), ("Overvotes", entry.overvotes)]
 
 
-def _contest(contest: Contest, entry: ContestEntry | None) -> Flowable:
-    title = para(contest.title, H3)
+def _figure(count: int | None) -> str:
+    return "not entered" if count is None else f"{count:,}"
+
+
+def _contest(contest: Contest, entry: ContestEntry | None, fit: _Fit) -> Flowable:
+    """One contest: its title across the top, a row per selection, the counts right-aligned."""
+    size = fit.size
+    compact = fit.columns > 1
+    cell = CELL.clone(f"posting-{size}", fontSize=size, leading=size * (1.08 if compact else 1.2))
+    title = Paragraph(
+        para_text(contest.title, SANS_BOLD),
+        cell.clone(f"posting-title-{size}", fontName=SANS_BOLD),
+    )
+    rows: list[list[object]] = [[title, ""] if compact else [title, "Votes"]]
     if entry is None:
-        return KeepTogether([title, para("Not counted in this precinct.", SMALL)])
-    rows: list[list[object]] = [["", "Votes"]]
-    rows += [
-        [para(label, CELL), "not entered" if count is None else f"{count:,}"]
-        for label, count in _rows(contest, entry)
-    ]
-    table = Table(rows, colWidths=[4.6 * inch, 1.1 * inch], hAlign="LEFT")
-    style = table_style()
-    style += [
+        rows.append([para("Not counted in this precinct.", cell), ""])
+        totals = 0
+    else:
+        counted = [(label, _figure(count)) for label, count in _rows(contest, entry)]
+        *selections, (under, unders), (over, overs) = counted
+        if compact:  # one row for both totals
+            totals = 1
+            selections.append((f"{under} / {over.lower()}", f"{unders} / {overs}"))
+        else:
+            totals = 2
+            selections += [(under, unders), (over, overs)]
+        rows += [[para(label, cell), figure] for label, figure in selections]
+    width = (_BODY_WIDTH - (fit.columns - 1) * _GUTTER) / fit.columns
+    figures = [str(row[1]) for row in rows[1 if compact else 0 :]]
+    number = max(stringWidth(f, SANS_BOLD, size) for f in figures) + 8
+    table = Table(rows, colWidths=[width - number, number], hAlign="LEFT")
+    pad = 0.6 if compact else 1.5
+    style: list[tuple[object, ...]] = [
+        ("FONT", (0, 0), (-1, -1), SANS, size, cell.leading),
+        ("FONT", (1, 0), (1, 0), SANS_BOLD, size - 0.5, cell.leading),
+        ("FONT", (1, 1), (1, -1), SANS_BOLD, size, cell.leading),
+        ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
         ("ALIGN", (1, 0), (1, -1), "RIGHT"),
-        ("FONT", (1, 1), (1, -1), SANS_BOLD, 10),
-        ("BACKGROUND", (0, len(rows) - 2), (-1, -1), SHADE),
-        ("TOPPADDING", (0, 0), (-1, -1), 1.5),
-        ("BOTTOMPADDING", (0, 0), (-1, -1), 1.5),
+        ("BACKGROUND", (0, 0), (-1, 0), SHADE),
+        ("LINEBELOW", (0, 0), (-1, 0), 0.6, INK),
+        ("LINEBELOW", (0, 1), (-1, -1), 0.25, RULE),
+        ("TOPPADDING", (0, 0), (-1, -1), pad),
+        ("BOTTOMPADDING", (0, 0), (-1, -1), pad),
+        ("LEFTPADDING", (0, 0), (-1, -1), 3),
+        ("RIGHTPADDING", (0, 0), (-1, -1), 3),
     ]
+    if compact:  # the title takes the whole width: the counts are plainly votes
+        style.append(("SPAN", (0, 0), (-1, 0)))
+    if totals:
+        style.append(("BACKGROUND", (0, len(rows) - totals), (-1, -1), SHADE))
     table.setStyle(TableStyle(style))
-    return KeepTogether([title, table])
+    return table

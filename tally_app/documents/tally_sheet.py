@@ -41,6 +41,8 @@ from tally_app.documents.layout import (
     SMALL,
     PageHeader,
     bold,
+    continued_ends,
+    continues,
     election_line,
     jurisdiction_line,
     para,
@@ -349,11 +351,20 @@ def _contest(session: PrecinctSession, contest: Contest) -> list[Flowable]:
     ]
     # Two tables drawn as one: the selections may flow over a page (header repeated), while
     # the totals and the check always stay together on the page that ends the contest.
-    head = [title, para(kind, SMALL), Spacer(1, 3), _votes_table(selections, header=True)]
     tail = [_votes_table(totals, header=False), *checks]
     if len(selections) <= _KEEP_WHOLE:
+        head = [title, para(kind, SMALL), Spacer(1, 3), _votes_table(selections, header=True)]
         return [KeepTogether([*head, *tail])]
-    return [*head, KeepTogether(tail)]
+    # A long contest flows over a page: each page it continues on names it.
+    return [
+        title,
+        para(kind, SMALL),
+        continues(contest.title),
+        Spacer(1, 3),
+        _votes_table(selections, header=True),
+        KeepTogether(tail),
+        continued_ends(),
+    ]
 
 
 _KEEP_WHOLE = 12  # a contest with at most this many lines never starts at the foot of a page

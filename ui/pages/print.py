@@ -304,8 +304,9 @@ class PrintPage(ActionPage):
         self.copies_note.setText(
             self.tr(
                 "The print dialog suggests {0} copies of the tally sheet: one for each of the "
-                "{1} board members and one more, so the board can post one and keep one. "
-                "The posting copy is one page, for the door of the polling place."
+                "{1} board members and one for the supplies returned to the county. "
+                "Do not post the tally sheet: print the posting copy (one page) for the door "
+                "of the polling place."
             ).format(self.default_copies(TALLY_SHEET), members)
         )
 
