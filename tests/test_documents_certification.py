@@ -424,3 +424,21 @@ def test_5000_precincts_render_time(tmp_path: Path) -> None:
     seconds = time.perf_counter() - started
     print(f"\n5,000-precinct certification sheet: {seconds:.2f} s, {len(pdf):,} bytes")
     assert b"/Type /Page" in pdf
+
+
+def test_the_facade_signs_it_and_the_signature_checks_out(tmp_path: Path) -> None:
+    from cryptography import x509
+
+    from tally_app import service
+    from tally_app.documents.signing import check_pdf_signature
+    from tests.bundle_fixtures import make_pki
+
+    pki = make_pki(tmp_path, device_id="county-recv-01")
+    signed = service.certification_pdf(small(), pki.identity, now=GENERATED)
+    root = x509.load_pem_x509_certificate(pki.ca_pem.read_bytes())
+    check = check_pdf_signature(signed, [root])
+    assert check.intact and check.valid and check.trusted and check.covers_whole_file
+    assert check.county_issued and check.problem is None
+    text = text_of(signed, tmp_path)
+    assert "Generated 2017-06-07 09:15:00 UTC on device county-recv-01" in text
+    assert "NOT COUNTY-ISSUED" not in text and "Jimmy Gomez" in text
