@@ -310,14 +310,23 @@ def _precinct_row(row: PrecinctRow) -> _Row:
     lines = 1
     for text, width, (font, size) in zip(texts, _PRECINCT_WIDTHS, fonts, strict=True):
         broken = [
-            piece
-            for part in text.split("\n")
-            for line in simpleSplit(part, font, size, width - 10) or [""]
-            for piece in _forced(line, font, size, width - 10)
+            piece for part in text.split("\n") for piece in _fit(part, font, size, width - 10)
         ]
         lines = max(lines, len(broken))
         cells.append("\n".join(broken))
     return _Row(tuple(cells), lines * _LEADING + 2 * _PAD, emphasis)
+
+
+def _fit(text: str, font: str, size: float, width: float) -> list[str]:
+    """``text`` as the lines that fit ``width``: as it is when it fits (nearly always, and
+    measured once), else broken at spaces and, where a word is still too wide, anywhere."""
+    if stringWidth(text, font, size) <= width:
+        return [text]
+    return [
+        piece
+        for line in simpleSplit(text, font, size, width) or [""]
+        for piece in _forced(line, font, size, width)
+    ]
 
 
 def _forced(line: str, font: str, size: float, width: float) -> list[str]:
