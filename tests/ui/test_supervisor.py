@@ -19,7 +19,7 @@ from ui.supervisor.window import SupervisorWindow
 
 
 @pytest.fixture
-def setup(qtbot: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch):  # type: ignore[no-untyped-def]
+def setup(qtbot: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Any:
     drive = tmp_path / "drive"
     drive.mkdir()
     result = fake_aggregation(drive)
@@ -29,7 +29,9 @@ def setup(qtbot: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch):  # type:
     return window, fake, result, write_ca(tmp_path), drive
 
 
-def key(qtbot: Any, widget: Any, k: Qt.Key, mod: Qt.KeyboardModifier = Qt.KeyboardModifier.NoModifier) -> None:
+def key(
+    qtbot: Any, widget: Any, k: Qt.Key, mod: Qt.KeyboardModifier = Qt.KeyboardModifier.NoModifier
+) -> None:
     qtbot.keyClick(widget, k, mod)
 
 
@@ -46,15 +48,15 @@ def verify_by_keyboard(qtbot: Any, window: SupervisorWindow, ca: Path) -> None:
     qtbot.waitUntil(lambda: window.aggregation is not None and not window.busy, timeout=10000)
 
 
-def test_verifying_a_folder_shows_progress_states_and_totals(qtbot: Any, setup) -> None:  # type: ignore[no-untyped-def]
+def test_verifying_a_folder_shows_progress_states_and_totals(qtbot: Any, setup: Any) -> None:
     window, fake, result, ca, drive = setup
     verify_by_keyboard(qtbot, window, ca)
     (call,) = fake.calls
     assert call["paths"] == [drive]
     assert call["allow_test"] is False
     assert window.progress.value() == window.progress.maximum() == 4
-    assert "4 bundles found: 1 counted, 1 refused, 2 in conflict" in window.status.text()
-    assert window.tabs.currentWidget() is window.precincts
+    assert "Bundles found: 4; counted: 1, refused: 1, in conflict: 2." in window.status.text()
+    assert window.tabs.currentIndex() == 1  # the precincts
     # The precinct table: one row per precinct of the definition, with its state in words.
     model = window.precincts.model
     states = {
@@ -83,7 +85,7 @@ def test_verifying_a_folder_shows_progress_states_and_totals(qtbot: Any, setup) 
     assert bundles.data(bundles.index(0, 0)) == str(drive / "b")
 
 
-def test_the_filter_shows_missing_rejected_and_conflict(qtbot: Any, setup) -> None:  # type: ignore[no-untyped-def]
+def test_the_filter_shows_missing_rejected_and_conflict(qtbot: Any, setup: Any) -> None:
     window, _fake, result, ca, _drive = setup
     verify_by_keyboard(qtbot, window, ca)
     panel = window.precincts
@@ -108,7 +110,7 @@ def test_the_filter_shows_missing_rejected_and_conflict(qtbot: Any, setup) -> No
     assert proxy.rowCount() == result.precincts_total
 
 
-def test_the_ca_used_is_remembered_for_next_time(qtbot: Any, setup, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+def test_the_ca_used_is_remembered_for_next_time(qtbot: Any, setup: Any, tmp_path: Path) -> None:
     window, _fake, _result, ca, drive = setup
     verify_by_keyboard(qtbot, window, ca)
     assert last_ca(tmp_path / "data") == ca.resolve()
@@ -116,7 +118,9 @@ def test_the_ca_used_is_remembered_for_next_time(qtbot: Any, setup, tmp_path: Pa
     assert again.source.ca.text() == str(ca.resolve())
 
 
-def test_nothing_chosen_is_said_in_words_with_the_focus_where_to_act(qtbot: Any, setup) -> None:  # type: ignore[no-untyped-def]
+def test_nothing_chosen_is_said_in_words_with_the_focus_where_to_act(
+    qtbot: Any, setup: Any
+) -> None:
     window, fake, _result, ca, _drive = setup
     window.source.verify.click()
     assert "No drive or folder is ticked." in window.status.text()
@@ -135,7 +139,9 @@ def test_nothing_chosen_is_said_in_words_with_the_focus_where_to_act(qtbot: Any,
     assert fake.calls == []
 
 
-def test_a_core_refusal_is_shown_in_words(qtbot: Any, setup, monkeypatch: pytest.MonkeyPatch) -> None:  # type: ignore[no-untyped-def]
+def test_a_core_refusal_is_shown_in_words(
+    qtbot: Any, setup: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
     window, _fake, _result, ca, _drive = setup
     from tally_app.errors import InputError
 
@@ -151,7 +157,7 @@ def test_a_core_refusal_is_shown_in_words(qtbot: Any, setup, monkeypatch: pytest
     assert window.source.verify.isEnabled()
 
 
-def test_removable_drives_are_listed_and_ticked(qtbot: Any, setup, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+def test_removable_drives_are_listed_and_ticked(qtbot: Any, setup: Any, tmp_path: Path) -> None:
     from ui.drives import Drive
 
     window, _fake, _result, _ca, drive = setup
@@ -168,7 +174,7 @@ def test_removable_drives_are_listed_and_ticked(qtbot: Any, setup, tmp_path: Pat
     assert window.source.paths() == [drive]
 
 
-def test_certification_is_refused_before_verifying(qtbot: Any, setup) -> None:  # type: ignore[no-untyped-def]
+def test_certification_is_refused_before_verifying(qtbot: Any, setup: Any) -> None:
     window, *_ = setup
     assert not window.certification.save_button.isEnabled()
     assert "Verify the results first" in window.certification.state.text()

@@ -13,7 +13,7 @@ import logging
 from collections.abc import Callable
 from pathlib import Path
 
-from PySide6.QtCore import QCoreApplication, QEvent, Qt, Signal
+from PySide6.QtCore import QCoreApplication, QEvent, Qt, QTimer, Signal
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -109,6 +109,8 @@ class SourcePanel(QWidget):
         layout.addWidget(note)
         self.sources = QListWidget(self)
         self.sources.setAccessibleName(self.tr("Drives and folders to verify"))
+        # The tick boxes grow with the text, as the theme's check boxes do.
+        self.sources.setStyleSheet("QListView::indicator { width: 1em; height: 1em; }")
         self._size_list()
         sources_label = QLabel(self.tr("&Drives and folders to verify (Space ticks one):"), self)
         sources_label.setWordWrap(True)
@@ -184,7 +186,7 @@ class SourcePanel(QWidget):
     def changeEvent(self, event: QEvent) -> None:
         super().changeEvent(event)
         if event.type() == QEvent.Type.FontChange:
-            self._size_list()
+            QTimer.singleShot(0, self._size_list)  # once the list has the new font too
 
     def _size_list(self) -> None:
         """Five lines tall at any text size: room for a few drives, not half the window."""

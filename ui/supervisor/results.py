@@ -45,9 +45,11 @@ def _table(parent: QWidget, name: str) -> QTableView:
     table.setWordWrap(True)
     table.setAlternatingRowColors(True)
     table.verticalHeader().setVisible(False)
+    # Rows as tall as their text at any text size (and a wrapped reason shows whole).
+    table.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
     table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
     table.horizontalHeader().setStretchLastSection(True)
-    table.setMinimumHeight(table.fontMetrics().lineSpacing() * 8)
+    table.setMinimumHeight(table.fontMetrics().lineSpacing() * 7)
     return table
 
 
@@ -112,13 +114,12 @@ class PrecinctPanel(QWidget):
         self._fill_choices()
         self.summary.setText(
             self.tr(
-                "{0} of {1} precincts reporting; {2} missing. Only results that passed every "
-                "check are counted."
+                "Precincts reporting: {0} of {1}; missing: {2}. Only results that passed "
+                "every check are counted."
             ).format(
                 len(aggregation.reporting), aggregation.precincts_total, len(aggregation.missing)
             )
         )
-        self.table.resizeRowsToContents()
 
 
 class BundlePanel(QWidget):
@@ -143,12 +144,11 @@ class BundlePanel(QWidget):
             text = self.tr("Every bundle found was counted: none was refused or in conflict.")
         else:
             text = self.tr(
-                "{0} bundles refused and {1} precincts with conflicting results; none of "
+                "Bundles refused: {0}. Precincts with conflicting results: {1}. None of "
                 "them is counted. Duplicates are counted once; a correction replaces the "
                 "earlier results."
             ).format(rejected, conflicts)
         self.summary.setText(text)
-        self.table.resizeRowsToContents()
 
 
 class TotalsPanel(QWidget):
@@ -163,13 +163,16 @@ class TotalsPanel(QWidget):
         self.table = _table(self, self.tr("Totals for each contest and candidate"))
         self.table.setModel(self.model)
         _labelled(self.tr("Total&s for each contest and candidate:"), self.table, layout, self)
-        self.table.horizontalHeader().setDefaultAlignment(Qt.AlignmentFlag.AlignLeft)
+        header = self.table.horizontalHeader()
+        header.setDefaultAlignment(Qt.AlignmentFlag.AlignLeft)
+        # A long contest title wraps; the counts stay in view at 200 % text.
+        header.setStretchLastSection(False)
+        header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
 
     def set_aggregation(self, aggregation: Aggregation) -> None:
         self.model.set_items(total_rows(aggregation))
         self.summary.setText(
-            self.tr("Totals of the {0} precincts reporting out of {1}.").format(
+            self.tr("Totals of the precincts reporting: {0} of {1}.").format(
                 len(aggregation.reporting), aggregation.precincts_total
             )
         )
-        self.table.resizeRowsToContents()

@@ -92,9 +92,9 @@ class SupervisorWindow(QMainWindow):
         self.totals = TotalsPanel()
         self.certification = CertificationPanel(self.ctx, self.source.drive_lister)
         self.tabs.addTab(_scrolled(self.source), self.tr("1. &Open"))
-        self.tabs.addTab(self.precincts, self.tr("2. &Precincts"))
-        self.tabs.addTab(self.bundles, self.tr("3. &Bundles not counted"))
-        self.tabs.addTab(self.totals, self.tr("4. &Totals"))
+        self.tabs.addTab(_scrolled(self.precincts), self.tr("2. &Precincts"))
+        self.tabs.addTab(_scrolled(self.bundles), self.tr("3. &Bundles not counted"))
+        self.tabs.addTab(_scrolled(self.totals), self.tr("4. &Totals"))
         self.tabs.addTab(_scrolled(self.certification), self.tr("5. &Certification"))
         outer.addWidget(self.tabs, 1)
         self.setCentralWidget(central)
@@ -241,8 +241,8 @@ class SupervisorWindow(QMainWindow):
         counted = sum(1 for b in aggregation.bundles if b.disposition.summed)
         conflicts = sum(1 for b in aggregation.bundles if b.disposition is Disposition.CONFLICT)
         text = self.tr(
-            "{0} bundles found: {1} counted, {2} refused, {3} in conflict. {4} of {5} precincts "
-            "reporting, {6} missing."
+            "Bundles found: {0}; counted: {1}, refused: {2}, in conflict: {3}. Precincts "
+            "reporting: {4} of {5}; missing: {6}."
         ).format(
             found,
             counted,
@@ -268,7 +268,7 @@ class SupervisorWindow(QMainWindow):
         self.status.show_status(kind, text)
         announce(self.status, text)
         if found:
-            self.tabs.setCurrentWidget(self.precincts)
+            self.tabs.setCurrentIndex(1)
             self.precincts.show_choice.setFocus(Qt.FocusReason.OtherFocusReason)
 
     # --- messages --------------------------------------------------------------------------------
@@ -282,16 +282,17 @@ class SupervisorWindow(QMainWindow):
         focus.setFocus(Qt.FocusReason.OtherFocusReason)
 
     def _tab_changed(self, index: int) -> None:
-        if self.tabs.widget(index) is self.tabs.widget(4):
+        if index == 4:
             self.certification.signing_key.refresh()
 
     def _keep_in_view(self, _old: QWidget | None, new: QWidget | None) -> None:
         """The control with the focus is scrolled into view (keyboard users see it)."""
         if new is None or not isValid(self):
             return
-        for index in (0, 4):
+        for index in range(self.tabs.count()):
             area = self.tabs.widget(index)
-            if isinstance(area, QScrollArea) and area.widget().isAncestorOf(new):
+            inner = area.widget() if isinstance(area, QScrollArea) else None
+            if isinstance(area, QScrollArea) and inner is not None and inner.isAncestorOf(new):
                 area.ensureWidgetVisible(new, 20, 20)
 
     def closeEvent(self, event: QCloseEvent) -> None:
