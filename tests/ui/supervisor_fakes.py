@@ -27,7 +27,15 @@ def fake_aggregation(folder: Path) -> Aggregation:
     p0, p1, p2 = ids[:3]
     contest = definition.contests[0]
     bundles = (
-        BundleOutcome(folder / "a", Disposition.ACCEPTED, None, (p0,), "manual-count", "aa" * 32),
+        BundleOutcome(
+            folder / "a",
+            Disposition.ACCEPTED,
+            None,
+            (p0,),
+            "manual-count",
+            "aa" * 32,
+            fingerprint_checked=True,
+        ),
         BundleOutcome(
             folder / "b", Disposition.REJECTED, "The results file was changed after signing.", (p1,)
         ),

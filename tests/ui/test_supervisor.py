@@ -178,3 +178,40 @@ def test_certification_is_refused_before_verifying(qtbot: Any, setup: Any) -> No
     window, *_ = setup
     assert not window.certification.save_button.isEnabled()
     assert "Verify the results first" in window.certification.state.text()
+
+
+def test_closing_while_verifying_waits_for_the_core_without_freezing(
+    qtbot: Any, setup: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import threading
+
+    window, _fake, result, ca, drive = setup
+    release = threading.Event()
+
+    def slow(*_args: object, **_kwargs: object) -> Aggregation:
+        release.wait(10)
+        return result
+
+    monkeypatch.setattr(service, "aggregate", slow)
+    window.source.add_path(drive)
+    window.source.ca.setText(str(ca))
+    window.verify()
+    assert window.busy
+    window.close()
+    assert window.isVisible()
+    assert "Still verifying" in window.status.text()
+    release.set()
+    qtbot.waitUntil(lambda: not window.isVisible(), timeout=10000)
+    assert not window.busy
+
+
+def test_bundles_counted_without_the_fingerprint_check_are_said(qtbot: Any, setup: Any) -> None:
+    import dataclasses
+
+    window, _fake, result, _ca, _drive = setup
+    unchecked = dataclasses.replace(result.bundles[0], fingerprint_checked=False)
+    window.bundles.set_aggregation(
+        dataclasses.replace(result, bundles=(unchecked, *result.bundles[1:]))
+    )
+    assert "without the election fingerprint check" in window.bundles.summary.text()
+    assert ": 1;" in window.bundles.summary.text()

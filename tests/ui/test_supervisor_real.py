@@ -119,3 +119,37 @@ def test_printing_draws_the_signed_sheet(
     panel.printer_available = lambda: False
     panel.print_button.click()
     assert "No printer is connected" in panel.result.text()
+
+
+def test_many_bundles_verify_in_worker_processes_while_the_window_answers(
+    qtbot: Any, tmp_path: Path, drive: tuple[Path, Path, str]
+) -> None:
+    """Enough bundles for the core's process pool, started from the window's worker thread;
+    the window's own event loop keeps turning meanwhile."""
+    from PySide6.QtCore import QTimer
+
+    from tally_app.aggregate.check import IN_PROCESS_BELOW
+
+    usb, ca_pem, precinct_id = drive
+    (bundle,) = [p.parent for p in usb.rglob("results.json") if "copy" not in p.parts]
+    many = tmp_path / "many"
+    for n in range(IN_PROCESS_BELOW + 2):
+        shutil.copytree(bundle, many / f"{n:03d}" / bundle.name)
+    window = open_supervisor(qtbot, tmp_path / "data", many)
+    window.source.add_path(many)
+    window.source.ca.setText(str(ca_pem))
+    ticks: list[int] = []
+    timer = QTimer()
+    timer.timeout.connect(lambda: ticks.append(1) if window.busy else None)
+    timer.start(5)
+    window.verify()
+    assert window.busy and not window.source.verify.isEnabled()
+    qtbot.waitUntil(lambda: window.aggregation is not None and not window.busy, timeout=60000)
+    timer.stop()
+    total = IN_PROCESS_BELOW + 2
+    assert window.progress.value() == window.progress.maximum() == total
+    assert ticks, "the window's event loop did not run while verifying"
+    aggregation = window.aggregation
+    assert aggregation is not None and aggregation.reporting == (precinct_id,)
+    assert window.bundles.model.rowCount() == total - 1  # duplicates: counted once
+    assert window.source.verify.isEnabled()

@@ -148,6 +148,14 @@ class BundlePanel(QWidget):
                 "them is counted. Duplicates are counted once; a correction replaces the "
                 "earlier results."
             ).format(rejected, conflicts)
+        unchecked = sum(
+            1 for b in aggregation.bundles if b.disposition.summed and not b.fingerprint_checked
+        )
+        if unchecked:
+            text += " " + self.tr(
+                "Counted without the election fingerprint check (made by another program, "
+                "with no manifest): {0}; every id in them was found in the election."
+            ).format(unchecked)
         self.summary.setText(text)
 
 

@@ -64,6 +64,7 @@ class SupervisorWindow(QMainWindow):
             Path(data_dir), definition or service.default_definition(), clock=clock
         )
         self.worker: AggregateWorker | None = None
+        self._close_when_done = False  # closing was asked for while verifying
         self.aggregation: Aggregation | None = None
         self.scale_index = 0
         self.theme = theme.DEFAULT
@@ -224,6 +225,8 @@ class SupervisorWindow(QMainWindow):
         if worker is not None:
             worker.deleteLater()
         self.source.verify.setEnabled(True)
+        if self._close_when_done:
+            self.close()
 
     def _failed(self, message: UserMessage) -> None:
         self.progress.hide()
@@ -252,6 +255,10 @@ class SupervisorWindow(QMainWindow):
             aggregation.precincts_total,
             len(aggregation.missing),
         )
+        if getattr(aggregation, "is_test", False):  # a TEST bundle was summed (--test)
+            text = self.tr("TEST bundles were counted: these totals are a test, not results.") + (
+                " " + text
+            )
         if found == 0:
             kind = "bad"
             text = self.tr(
@@ -296,8 +303,13 @@ class SupervisorWindow(QMainWindow):
                 area.ensureWidgetVisible(new, 20, 20)
 
     def closeEvent(self, event: QCloseEvent) -> None:
-        worker = self.worker
-        if worker is not None:
-            worker.requestInterruption()
-            worker.wait()  # the core finishes its pass; nothing is left half-written
+        """While verifying, the window stays (and says so) and closes when the core is done:
+        waiting here would freeze it, and the core's pass cannot be cut short."""
+        if self.worker is not None:
+            self._close_when_done = True
+            self.status.show_status(
+                "warn", self.tr("Still verifying: the window closes when it has finished.")
+            )
+            event.ignore()
+            return
         super().closeEvent(event)
