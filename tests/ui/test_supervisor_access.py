@@ -151,3 +151,41 @@ def test_screenshot(window: SupervisorWindow) -> None:
     assert image.width() >= 1000
     if os.environ.get("TALLY_SCREENSHOTS") == "1":
         image.save(str(REPO / "docs" / "screenshot-supervisor.png"))
+
+
+def _mnemonic(text: str) -> str | None:
+    plain = text.replace("&&", "")
+    at = plain.find("&")
+    return plain[at + 1].lower() if 0 <= at < len(plain) - 1 else None
+
+
+def test_alt_keys_reach_tabs_and_fields_and_are_never_used_twice(
+    qtbot: Any, window: SupervisorWindow
+) -> None:
+    window.activateWindow()
+    qtbot.waitActive(window)
+    fixed = [window.tabs.tabText(i) for i in tabs(window)]
+    fixed += [a.text() for a in window.menuBar().actions()]
+    for index in tabs(window):
+        window.tabs.setCurrentIndex(index)
+        QApplication.processEvents()
+        page = window.tabs.currentWidget()
+        texts = list(fixed)
+        for w in walk(page):
+            if isinstance(w, QAbstractButton) and w.isVisible():
+                texts.append(w.text())
+            if isinstance(w, QLabel) and w.buddy() is not None and w.isVisible():
+                texts.append(w.text())
+        keys = [k for k in map(_mnemonic, texts) if k is not None]
+        assert sorted({k for k in keys if keys.count(k) > 1}) == [], (index, texts)
+    window.tabs.setCurrentIndex(0)
+    window.source.sources.setFocus()
+    alt = Qt.KeyboardModifier.AltModifier
+    qtbot.keyClick(QApplication.focusWidget(), Qt.Key.Key_P, alt)
+    assert window.tabs.currentIndex() == 1
+    qtbot.keyClick(QApplication.focusWidget(), Qt.Key.Key_W, alt)
+    assert QApplication.focusWidget() is window.precincts.show_choice
+    qtbot.keyClick(QApplication.focusWidget(), Qt.Key.Key_O, alt)
+    assert window.tabs.currentIndex() == 0
+    qtbot.keyClick(QApplication.focusWidget(), Qt.Key.Key_A, alt)
+    assert QApplication.focusWidget() is window.source.ca
