@@ -255,7 +255,7 @@ class SupervisorWindow(QMainWindow):
             aggregation.precincts_total,
             len(aggregation.missing),
         )
-        if getattr(aggregation, "is_test", False):  # a TEST bundle was summed (--test)
+        if aggregation.is_test:  # a TEST bundle was summed (--test)
             text = self.tr("TEST bundles were counted: these totals are a test, not results.") + (
                 " " + text
             )
