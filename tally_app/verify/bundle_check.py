@@ -11,9 +11,12 @@ that its definition fingerprint was not checked.
 
 from __future__ import annotations
 
+import asyncio
 import os
+import threading
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -100,10 +103,50 @@ def _precinct_ids(doc: Mapping[str, Any]) -> tuple[str, ...]:
     return tuple(sorted(ids))
 
 
+@cache
+def _results_validator() -> Any:
+    """`nist_validator`, but a ``oneOf`` of NIST classes goes straight to the class named by
+    the object's ``@type`` (about 2.5x faster on a results file).
+
+    Every NIST class requires ``@type`` with its own name as the only allowed value, so an
+    object whose ``@type`` names one alternative fails every other one: the ``oneOf`` holds
+    exactly when that alternative does, and its errors are the ones `schema_problems` would
+    pick from the union anyway. Anything else (no ``@type``, an unknown one) gets the
+    standard ``oneOf``.
+    """
+    from jsonschema import Draft4Validator, Draft7Validator, validators  # type: ignore[import-untyped]
+
+    from tally_app.definition.schema_check import nist_validator
+
+    schema = nist_validator().schema
+    exact = {
+        "#/definitions/" + name
+        for name, spec in schema["definitions"].items()
+        if "@type" in spec.get("required", ())
+        and spec.get("properties", {}).get("@type", {}).get("enum") == [name]
+    }
+    standard = Draft4Validator.VALIDATORS["oneOf"]
+
+    def one_of(validator: Any, alternatives: Any, instance: Any, here: Any) -> Any:
+        kind = instance.get("@type") if isinstance(instance, dict) else None
+        if isinstance(kind, str) and "#/definitions/" + kind in exact:
+            wanted = "#/definitions/" + kind
+            chosen = [i for i, a in enumerate(alternatives) if a.get("$ref") == wanted]
+            if len(chosen) == 1:
+                yield from validator.descend(
+                    instance, alternatives[chosen[0]], schema_path=chosen[0]
+                )
+                return
+        yield from standard(validator, alternatives, instance, here)
+
+    fast = validators.extend(Draft4Validator, {"oneOf": one_of})
+    return fast(schema, format_checker=Draft7Validator.FORMAT_CHECKER)
+
+
 def _check_document(data: bytes) -> tuple[Mapping[str, Any] | None, list[str]]:
     """The parsed results document and the problems of its content (not its signature)."""
     from tally_app.definition.safe_json import parse_json
-    from tally_app.definition.schema_check import nist_validator, schema_problems
+    from tally_app.definition.schema_check import schema_problems
     from tally_app.verify.arithmetic import arithmetic_problems
     from tally_app.verify.references import reference_problems
 
@@ -112,7 +155,7 @@ def _check_document(data: bytes) -> tuple[Mapping[str, Any] | None, list[str]]:
         return None, [f"results.json is not valid JSON: {parse[0].message}"]
     if not isinstance(value, dict):
         return None, ["results.json is not a NIST results document (not a JSON object)."]
-    schema = schema_problems(nist_validator(), value)
+    schema = schema_problems(_results_validator(), value)
     if schema:
         more = f" (and {len(schema) - 1} more)" if len(schema) > 1 else ""
         first = schema[0]
@@ -131,10 +174,23 @@ def _check_document(data: bytes) -> tuple[Mapping[str, Any] | None, list[str]]:
     return value, problems
 
 
+_loops = threading.local()
+
+
+def _event_loop() -> asyncio.AbstractEventLoop:
+    """This thread's event loop for signature checks, kept between bundles: a new loop per
+    signature (``asyncio.run``) costs about half a millisecond each time."""
+    loop: asyncio.AbstractEventLoop | None = getattr(_loops, "loop", None)
+    if loop is None or loop.is_closed():
+        loop = asyncio.new_event_loop()
+        _loops.loop = loop
+    return loop
+
+
 def _signature(
     folder: Path, name: str, data: bytes, roots: Sequence[x509.Certificate]
 ) -> tuple[SignatureCheck | None, str | None]:
-    from tally_app.trust.cms import verify_detached
+    from tally_app.trust.cms import verify_detached_async
 
     try:
         signature = read_limited(folder / (name + ".p7s"), MAX_SIGNATURE_BYTES)
@@ -142,7 +198,7 @@ def _signature(
         if not (folder / (name + ".p7s")).exists() and not (folder / (name + ".p7s")).is_symlink():
             return None, f"{name} is not signed: {name}.p7s is missing."
         return None, str(exc)
-    check = verify_detached(data, signature, roots)
+    check = _event_loop().run_until_complete(verify_detached_async(data, signature, roots))
     if not check.intact:
         return check, f"The signature of {name} does not match it: {check.problem}"
     if roots and not check.trusted:
