@@ -81,6 +81,10 @@ CHANGES: dict[str, Callable[[Doc], None]] = {
     "selection without an id": _drop(_selection, "@id"),
     "device as a unit": _set(_device, "@type", "ElectionResults.ReportingUnit"),
     "device with a bad class": lambda doc: _device(doc)["DeviceClass"].update(Type="robot"),
+    "ordered content of another kind": lambda doc: doc["Election"][0]["BallotStyle"][0][
+        "OrderedContent"
+    ][0].update({"@type": "ElectionResults.OrderedHeader"}),
+    "date without a zone": _set(lambda doc: doc, "GeneratedDate", "2026-11-03T21:00:00"),
     "contest as a list": lambda doc: doc["Election"][0].update(Contest=[["x"]]),
 }
 

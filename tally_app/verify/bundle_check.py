@@ -105,11 +105,14 @@ def _precinct_ids(doc: Mapping[str, Any]) -> tuple[str, ...]:
 
 @cache
 def _results_validator() -> Any:
-    """`nist_validator`, but a ``oneOf`` of NIST classes goes straight to the class named by
-    the object's ``@type`` (about 2.5x faster on a results file).
+    """`nist_validator`, made about 4x faster on a results file in two exact ways.
 
-    Every NIST class requires ``@type`` with its own name as the only allowed value, so an
-    object whose ``@type`` names one alternative fails every other one: the ``oneOf`` holds
+    References: every ``$ref`` of the NIST schema is ``#/definitions/<name>`` in the same
+    document, found by a dictionary look-up instead of a general URI resolution.
+
+    Unions: a ``oneOf`` of NIST classes goes straight to the class named by the object's
+    ``@type``. Every NIST class requires ``@type`` with its own name as the only allowed
+    value, so an object whose ``@type`` names one alternative fails every other one: the ``oneOf`` holds
     exactly when that alternative does, and its errors are the ones `schema_problems` would
     pick from the union anyway. Anything else (no ``@type``, an unknown one) gets the
     standard ``oneOf``.
@@ -139,7 +142,26 @@ def _results_validator() -> Any:
                 return
         yield from standard(validator, alternatives, instance, here)
 
-    fast = validators.extend(Draft4Validator, {"oneOf": one_of})
+    definitions = schema["definitions"]
+    standard_ref = Draft4Validator.VALIDATORS["$ref"]
+
+    def ref(validator: Any, target: Any, instance: Any, here: Any) -> Any:
+        # Every reference of the NIST schema is "#/definitions/<name>" in the same
+        # document: a dictionary look-up instead of a general URI resolution.
+        prefix = "#/definitions/"
+        name = target[len(prefix) :] if isinstance(target, str) else ""
+        if (
+            isinstance(target, str)
+            and target.startswith(prefix)
+            and "/" not in name
+            and "~" not in name
+            and name in definitions
+        ):
+            yield from validator.descend(instance, definitions[name])
+        else:
+            yield from standard_ref(validator, target, instance, here)
+
+    fast = validators.extend(Draft4Validator, {"oneOf": one_of, "$ref": ref})
     return fast(schema, format_checker=Draft7Validator.FORMAT_CHECKER)
 
 
