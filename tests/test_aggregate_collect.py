@@ -298,3 +298,16 @@ def test_many_bundles_are_checked_in_worker_processes_with_the_same_result(
     alone = aggregate([tmp_path / "usb"], runoff, roots, workers=1)
     assert pooled.contests == alone.contests and pooled.bundles == alone.bundles
     assert pooled.reporting == tuple(sorted(ids)) and seen[-1] == (60, 60)
+
+
+def test_workers_start_safely_from_a_thread_like_the_supervisor_window(
+    tmp_path: Path, runoff: ElectionDefinition, pki: Pki
+) -> None:
+    from concurrent.futures import ThreadPoolExecutor
+
+    ids = _ids(runoff, 50)
+    county_bundles(runoff, ids, tmp_path / "usb", pki.identity)
+    roots = service.load_trust_roots(pki.ca_pem)
+    with ThreadPoolExecutor(1) as thread:  # a second thread: workers are spawned, not forked
+        result = thread.submit(aggregate, [tmp_path / "usb"], runoff, roots, workers=2).result()
+    assert result.all_accepted and result.reporting == tuple(sorted(ids))

@@ -18,6 +18,8 @@ from typing import TYPE_CHECKING
 from tally_app.aggregate.extract import Extracted, NotSummable, extract
 
 if TYPE_CHECKING:
+    from multiprocessing.context import BaseContext
+
     from cryptography import x509
 
 IN_PROCESS_BELOW = 48  # fewer bundles than this: starting worker processes costs more
@@ -101,6 +103,19 @@ def _check_in_worker(folder: Path) -> Checked:
     return check_one(folder, _worker_roots)
 
 
+def _start_method() -> BaseContext:
+    """Fork where it is safe (no other thread: the command line), as it starts workers
+    warm; spawn from a process with threads (the Supervisor window), since a forked child
+    inherits only the calling thread and any lock another thread held."""
+    import multiprocessing
+    import threading
+
+    methods = multiprocessing.get_all_start_methods()
+    if "fork" in methods and threading.active_count() == 1:
+        return multiprocessing.get_context("fork")
+    return multiprocessing.get_context("spawn")
+
+
 def check_all(
     folders: Sequence[Path],
     roots: Sequence[x509.Certificate],
@@ -125,7 +140,10 @@ def check_all(
     ders = tuple(c.public_bytes(Encoding.DER) for c in roots)
     chunk = max(1, min(CHUNK, total // (count * 4) or 1))
     with ProcessPoolExecutor(
-        max_workers=count, initializer=_start_worker, initargs=(ders,)
+        max_workers=count,
+        mp_context=_start_method(),
+        initializer=_start_worker,
+        initargs=(ders,),
     ) as pool:
         for done, checked in enumerate(
             pool.map(_check_in_worker, folders, chunksize=chunk), start=1
