@@ -101,6 +101,11 @@ def test_json_has_exactly_the_issue_shape_and_rejected_exits_1(
     assert {s["id"]: s["votes"] for s in contest["selections"]} == votes_in(
         [p.parent for p in summed]
     )
+    assert [s["id"] for s in contest["selections"]] == [
+        "jimmy-gomez",
+        "robert-lee-ahn",
+        "us-rep-cd34-write-ins",
+    ]
     assert [s["write_in"] for s in contest["selections"]] == [False, False, True]
     assert "Traceback" not in captured.err and "verifying bundles" in captured.err
 

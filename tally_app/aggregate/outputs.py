@@ -327,7 +327,9 @@ def precincts_document(aggregation: Aggregation, *, generated: datetime) -> dict
 
 
 def json_report(aggregation: Aggregation) -> dict[str, Any]:
-    """The ``--json`` shape of issue 6, exactly; lists sorted by id (rejected by path)."""
+    """The ``--json`` shape of issue 6, exactly. Every list is sorted by id (DESIGN §12):
+    missing precincts, conflicts by precinct, contests and their selections; rejected
+    bundles by path."""
     return {
         "election_id": aggregation.election_id,
         "precincts_total": aggregation.precincts_total,
@@ -350,10 +352,10 @@ def json_report(aggregation: Aggregation) -> dict[str, Any]:
                 "undervotes": c.undervotes,
                 "selections": [
                     {"id": s.id, "name": s.name, "votes": s.votes, "write_in": s.write_in}
-                    for s in c.selections
+                    for s in sorted(c.selections, key=lambda s: s.id)
                 ],
             }
-            for c in aggregation.contests
+            for c in sorted(aggregation.contests, key=lambda c: c.id)
         ],
     }
 
