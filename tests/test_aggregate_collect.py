@@ -311,3 +311,22 @@ def test_workers_start_safely_from_a_thread_like_the_supervisor_window(
     with ThreadPoolExecutor(1) as thread:  # a second thread: workers are spawned, not forked
         result = thread.submit(aggregate, [tmp_path / "usb"], runoff, roots, workers=2).result()
     assert result.all_accepted and result.reporting == tuple(sorted(ids))
+
+
+def test_the_latest_of_two_corrections_supersedes_the_original_and_the_first_correction(
+    tmp_path: Path, runoff: ElectionDefinition, pki: Pki
+) -> None:
+    (bundle,) = county_bundles(runoff, _ids(runoff, 1), tmp_path / "usb", pki.identity)
+    first = changed(read_doc(bundle), as_correction)
+    second = changed(first, move_one_vote)
+    second["GeneratedDate"] = "2026-11-05T08:00:00+00:00"
+    early = producer_bundle(tmp_path / "usb" / "c1", first, pki.identity)
+    late = producer_bundle(tmp_path / "usb" / "c2", second, pki.identity)
+    result = _run(tmp_path / "usb", runoff, pki)
+    assert result.all_accepted
+    assert _fate(result, bundle)[0] is Disposition.SUPERSEDED
+    assert _fate(result, early) == (
+        Disposition.SUPERSEDED,
+        f"Replaced by the later correction {late}.",
+    )
+    assert {s.id: s.votes for s in result.contests[0].selections} == votes_in([late])

@@ -181,24 +181,23 @@ def _settle(
             others = ", ".join(str(p) for p in paths if p != checked.path)
             fate[checked.path] = (
                 Disposition.CONFLICT,
-                f"Precinct {precinct_id} has another, different bundle from a {device} device "
-                f"({others}); neither is summed until one is withdrawn or a later correction "
-                "replaces them.",
+                f"Precinct {precinct_id} has another, different bundle from the same kind of "
+                f"device ({device}): {others}; neither is summed until one is withdrawn or a "
+                "later correction replaces them.",
             )
     return fate, conflicts
 
 
 def _superseding(group: Sequence[Checked]) -> Checked | None:
     """The correction generated later than every other bundle of the group, if there is one."""
-    moments = [(_when(c.extracted.generated if c.extracted else ""), c) for c in group]
-    corrections = [(m, c) for m, c in moments if c.status == CORRECTION and m is not None]
+    dated = [(c, _when(c.extracted.generated) if c.extracted else None) for c in group]
+    corrections = [(m, c) for c, m in dated if m is not None and c.status == CORRECTION]
     if not corrections:
         return None
-    moment, latest = max(corrections, key=lambda mc: mc[0])  # type: ignore[arg-type,return-value]
-    for other_moment, other in moments:
-        if other is not latest and (other_moment is None or not other_moment < moment):  # type: ignore[operator]
-            return None
-    return latest
+    moment, latest = max(corrections, key=lambda mc: mc[0])
+    if all(c is latest or (m is not None and m < moment) for c, m in dated):
+        return latest
+    return None
 
 
 def _outcome(checked: Checked, disposition: Disposition, reason: str | None) -> BundleOutcome:
