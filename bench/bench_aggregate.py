@@ -10,7 +10,9 @@ Timed, whole process, median of ``--runs``: ``tally-app aggregate DIR --trust ca
 --election DEF --json``, which verifies every bundle (schema, references, arithmetic, manifest
 hashes, both CMS signatures with the chain) and writes summary.json, precincts.json,
 results.csv and the signed certification.pdf. Peak memory is the largest resident set of the
-run (``/usr/bin/time -v`` when present, else ``getrusage(RUSAGE_CHILDREN)``).
+run (``/usr/bin/time -v`` when present, else ``getrusage(RUSAGE_CHILDREN)``), and CPU time
+(user + system of the process and its workers) shows the cost per bundle even when other
+programs share the cores.
 
 Floor: ``bench/floors/floor_verify.py`` prints the bare per-file cost on one core of parsing
 and schema-checking one results file and validating one detached CMS signature with its chain
@@ -60,6 +62,7 @@ SHARED_STANDARDS = REPO.parent / "shared" / "standards"
 @dataclass(frozen=True)
 class Run:
     seconds: float
+    cpu_seconds: float  # user + system, of the process and its workers
     peak_mib: float
     report: dict[str, object]
 
@@ -83,18 +86,21 @@ def run_aggregate(bundles: Path, ca_pem: Path, election: Path, out: Path) -> Run
     use_time = TIME_V.is_file() and os.access(TIME_V, os.X_OK)
     if use_time:
         command = [str(TIME_V), "-v", *command]
-    before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    before, cpu_before = usage.ru_maxrss, usage.ru_utime + usage.ru_stime
     start = time.perf_counter()
     done = subprocess.run(command, capture_output=True, text=True, stdin=subprocess.DEVNULL)
     seconds = time.perf_counter() - start
     if done.returncode not in (0, 1):
         raise SystemExit(f"tally-app aggregate failed ({done.returncode}): {done.stderr[-2000:]}")
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    cpu = usage.ru_utime + usage.ru_stime - cpu_before
     if use_time:
         found = re.search(r"Maximum resident set size \(kbytes\): (\d+)", done.stderr)
         peak_kib = int(found.group(1)) if found else 0
     else:  # the largest child so far: right while runs grow or stay the same
-        peak_kib = max(before, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)
-    return Run(seconds, peak_kib / 1024, json.loads(done.stdout))
+        peak_kib = max(before, usage.ru_maxrss)
+    return Run(seconds, cpu, peak_kib / 1024, json.loads(done.stdout))
 
 
 def floor_per_file(tmp: Path, example: Path, files: int) -> tuple[float, float]:
@@ -177,7 +183,7 @@ def main(argv: list[str] | None = None) -> int:
             file=sys.stderr,
         )
 
-        results: dict[int, tuple[float, float]] = {}
+        results: dict[int, tuple[float, float, float]] = {}
         for n in args.sizes:
             runs = []
             for i in range(args.runs):
@@ -188,17 +194,27 @@ def main(argv: list[str] | None = None) -> int:
                     raise SystemExit(f"aggregate of {n} bundles did not accept them all: {report}")
                 runs.append(run)
                 shutil.rmtree(out, ignore_errors=True)
-                print(f"  {n} bundles, run {i + 1}: {run.seconds:.2f} s", file=sys.stderr)
+                print(
+                    f"  {n} bundles, run {i + 1}: {run.seconds:.2f} s, CPU {run.cpu_seconds:.1f} s",
+                    file=sys.stderr,
+                )
             results[n] = (
                 statistics.median(r.seconds for r in runs),
                 max(r.peak_mib for r in runs),
+                statistics.median(r.cpu_seconds for r in runs),
             )
 
-        print(f"{'N':>6} {'app s':>8} {'floor s':>8} {'ratio':>6} {'peak MiB':>9}")
+        print(
+            f"{'N':>6} {'app s':>8} {'floor s':>8} {'ratio':>6} {'peak MiB':>9} "
+            f"{'CPU s':>7} {'CPU ms/bundle':>14}"
+        )
         for n in args.sizes:
-            seconds, peak = results[n]
+            seconds, peak, cpu = results[n]
             floor = (schema_s + cms_s) * n / CORES
-            print(f"{n:>6} {seconds:8.2f} {floor:8.2f} {seconds / floor:6.2f} {peak:9.1f}")
+            print(
+                f"{n:>6} {seconds:8.2f} {floor:8.2f} {seconds / floor:6.2f} {peak:9.1f} "
+                f"{cpu:7.1f} {cpu / n * 1000:14.2f}"
+            )
         small, large = min(args.sizes), max(args.sizes)
         if large > small:
             growth = results[large][0] / results[small][0]
