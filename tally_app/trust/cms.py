@@ -94,7 +94,11 @@ def _context(trust_roots: Sequence[x509.Certificate]) -> ValidationContext:
 def _parse(signature: bytes) -> tuple[Any, x509.Certificate, str, bool] | str:
     """(SignedData, signer certificate, its name, county-issued), or why it is unusable."""
     from asn1crypto import cms as acms  # type: ignore[import-untyped]
+    from asn1crypto import tsp  # type: ignore[import-untyped]  # noqa: F401
 
+    # asn1crypto registers the signed-attribute types of ``tsp`` (signing_certificate_v2)
+    # only when it is imported; parsing CMS before that would leave them unknown for every
+    # later signature made in this process (a PDF signed after an aggregation).
     from tally_app.trust.identity import common_name, is_self_signed
 
     if not signature:
