@@ -42,19 +42,9 @@ class Checked:
     extracted: Extracted | None = None
 
 
-def _register_cms_attributes() -> None:
-    """asn1crypto names CMS attributes from a map it freezes on first use; the timestamp
-    module adds ``signing_certificate_v2`` to it when imported. Parsing a signature before
-    that import would freeze the map without it, and signing a PDF later in this process
-    (the certification sheet) would fail, so it is imported before any signature is read."""
-    import asn1crypto.tsp  # type: ignore[import-untyped]  # noqa: F401
-
-
 def check_one(folder: Path, roots: Sequence[x509.Certificate]) -> Checked:
     """Verify one bundle and take its counts; never raises for a hostile bundle."""
     from tally_app.verify.bundle_check import verify_bundle
-
-    _register_cms_attributes()
 
     try:
         report = verify_bundle(folder, roots, deep=False)
