@@ -114,7 +114,6 @@ def check_all(
     progress: Callable[[int, int], None] | None = None,
 ) -> Iterator[Checked]:
     """Every bundle checked, in the order given; across processes when there are many."""
-    _register_cms_attributes()
     total = len(folders)
     count = workers if workers is not None else (os.cpu_count() or 2)
     if total < IN_PROCESS_BELOW or count <= 1:
