@@ -69,22 +69,6 @@ def render(aggregation: Aggregation, **overrides: object) -> bytes:
     return certification_pdf(aggregation, **args)  # type: ignore[arg-type]
 
 
-def err_document(county: str, state: str, date: str) -> dict[str, object]:
-    """Just the parts of a NIST ERR results file the sheet's jurisdiction line reads."""
-    return {
-        "Election": [{"StartDate": date, "ElectionScopeId": "county-la"}],
-        "GpUnit": [
-            {
-                "@id": "state-ca",
-                "Type": "state",
-                "Name": state,
-                "ComposingGpUnitIds": ["county-la"],
-            },
-            {"@id": "county-la", "Type": "county", "Name": county},
-        ],
-    }
-
-
 RUNOFF = ContestTotal(
     id="contest-ca34",
     name="United States Representative, 34th District",
@@ -193,7 +177,7 @@ def small() -> Aggregation:
             PrecinctRow("9000003", "missing", None),
             PrecinctRow("9000004", "conflict", None),
         ),
-        summed_documents=(err_document("Los Angeles County", "California", "2017-06-06"),),
+        definition=embedded_definition("ca34-2017-06-06"),
     )
 
 
@@ -330,7 +314,7 @@ def test_an_explicit_jurisdiction_and_nothing_summed(tmp_path: Path) -> None:
         conflicts=(),
         contests=(),
         precincts=tuple(PrecinctRow(f"900000{i}", "missing", None) for i in range(1, 5)),
-        summed_documents=(),
+        definition=None,
     )
     text = text_of(render(aggregation), tmp_path)
     assert "Jurisdiction: as in the election definition whose SHA-256 is printed below" in text
@@ -341,16 +325,13 @@ def test_an_explicit_jurisdiction_and_nothing_summed(tmp_path: Path) -> None:
     assert "Kern County, California" in named
 
 
-def test_the_jurisdiction_comes_from_the_embedded_definition_when_it_is_the_same(
-    tmp_path: Path,
-) -> None:
+def test_the_jurisdiction_comes_from_the_definition_summed_against(tmp_path: Path) -> None:
     definition = embedded_definition("ca34-2017-06-06")
-    same = replace(small(), definition_fingerprint=definition.fingerprint, summed_documents=())
-    text = text_of(render(same), tmp_path)
+    text = text_of(render(small()), tmp_path)
     county, state = definition.jurisdiction.county, definition.jurisdiction.state
     assert f"{county}, {state} · Election day {definition.date}" in text
-    other = replace(same, definition_fingerprint=FINGERPRINT)  # same id, another definition
-    assert county not in text_of(render(other), tmp_path)
+    unknown = replace(small(), definition=None)
+    assert county not in text_of(render(unknown), tmp_path)
 
 
 def test_hostile_text_is_printed_as_text_and_long_words_stay_on_the_page(tmp_path: Path) -> None:

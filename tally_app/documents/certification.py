@@ -86,10 +86,8 @@ def certification_pdf(
     """The UNSIGNED certification sheet; the same aggregation and arguments give the same bytes.
 
     ``jurisdiction`` is the header's jurisdiction line ("Los Angeles County, California ·
-    Election day 2017-06-06"). The aggregation does not carry the definition's jurisdiction,
-    so without it the line comes from the embedded definition with the same id and
-    fingerprint, else from the first summed results file, else it points at the definition
-    fingerprint printed below it. Raises ValueError for a ``generated`` without a time zone.
+    Election day 2017-06-06"); by default, that of the definition the aggregation was made
+    against. Raises ValueError for a ``generated`` without a time zone.
     """
     is_test = any(b.is_test for b in aggregation.bundles if b.disposition.summed)
     marks = tuple(
@@ -132,40 +130,12 @@ def certification_pdf(
 
 
 def _jurisdiction(aggregation: Aggregation) -> str:
-    from tally_app.definition.embedded import embedded_definition_paths
-
-    if aggregation.election_id in embedded_definition_paths():
-        from tally_app.definition.embedded import embedded_definition
-
-        definition = embedded_definition(aggregation.election_id)
-        if definition.fingerprint == aggregation.definition_fingerprint:
-            place = definition.jurisdiction
-            return jurisdiction_line(place.county, place.state, definition.date)
-    if aggregation.summed_documents:
-        return _jurisdiction_of(aggregation.summed_documents[0])
-    return "Jurisdiction: as in the election definition whose SHA-256 is printed below"
-
-
-def _jurisdiction_of(doc: Mapping[str, object]) -> str:
-    """ "County, State · Election day DATE" from a summed results file (NIST ERR CDF).
-
-    The election's scope unit and its parent state are looked up by id; anything missing or
-    malformed (a third-party producer may write less) leaves that part out.
-    """
-    election = _first(doc.get("Election"))
-    units = {str(u.get("@id")): u for u in _list(doc.get("GpUnit")) if isinstance(u, Mapping)}
-    scope_id = str(election.get("ElectionScopeId", ""))
-    names: list[str] = []
-    scope = units.get(scope_id)
-    if scope is not None and isinstance(scope.get("Name"), str):
-        names.append(str(scope["Name"]))
-    for unit in units.values():
-        if unit.get("Type") == "state" and scope_id in _list(unit.get("ComposingGpUnitIds")):
-            if isinstance(unit.get("Name"), str):
-                names.append(str(unit["Name"]))
-    line = ", ".join(names) or "Jurisdiction not named in the results files"
-    date = election.get("StartDate")
-    return f"{line} · Election day {date}" if isinstance(date, str) else line
+    """ "County, State · Election day DATE" from the election definition summed against."""
+    definition = aggregation.definition
+    if definition is None:
+        return "Jurisdiction: as in the election definition whose SHA-256 is printed below"
+    place = definition.jurisdiction
+    return jurisdiction_line(place.county, place.state, definition.date)
 
 
 def _list(value: object) -> list[Any]:
