@@ -91,7 +91,9 @@ def _context(trust_roots: Sequence[x509.Certificate]) -> ValidationContext:
     return context
 
 
-def _parse(signature: bytes) -> tuple[Any, x509.Certificate, str, bool] | str:
+def _parse(
+    signature: bytes, *, strict: bool = True
+) -> tuple[Any, x509.Certificate, str, bool] | str:
     """(SignedData, signer certificate, its name, county-issued), or why it is unusable."""
     from asn1crypto import cms as acms  # type: ignore[import-untyped]
     from asn1crypto import tsp  # type: ignore[import-untyped]  # noqa: F401
@@ -109,7 +111,7 @@ def _parse(signature: bytes) -> tuple[Any, x509.Certificate, str, bool] | str:
         info = acms.ContentInfo.load(signature, strict=True)
         # Exactly DER: re-encoding every parsed value must give the same bytes back, so no
         # byte of the file (a length, a tag, an unsigned field) can change unnoticed.
-        if acms.ContentInfo.load(signature).dump(force=True) != signature:
+        if strict and acms.ContentInfo.load(signature).dump(force=True) != signature:
             return "The signature file is not in canonical DER form; it was changed or damaged."
         if info["content_type"].native != "signed_data":
             return "The signature file is not a CMS signed-data signature."
@@ -166,30 +168,81 @@ def verify_detached(
     return asyncio.run(verify_detached_async(data, signature, trust_roots))
 
 
+_trusted: dict[tuple[tuple[bytes, ...], str], tuple[float, bool]] = {}
+
+
+def _known_trust(roots_key: tuple[bytes, ...], cert_sha256: str) -> bool | None:
+    """Whether this certificate's chain to these roots was already validated (within the
+    lifetime of a validation context): the supervisor meets the same device twice a bundle."""
+    known = _trusted.get((roots_key, cert_sha256))
+    if known is None or time.monotonic() - known[0] >= CONTEXT_LIFETIME_S:
+        return None
+    return known[1]
+
+
+def _integrity(signed: Any, data: bytes) -> bool:
+    """The signature math alone (intact and valid), for a certificate already validated."""
+    from pyhanko.sign.validation.generic_cms import (
+        extract_certs_for_validation,
+        extract_signer_info,
+        validate_sig_integrity,
+    )
+
+    digest = hashes.Hash(hashes.SHA256())
+    digest.update(data)
+    signer_info = extract_signer_info(signed)
+    intact, valid = validate_sig_integrity(
+        signer_info,
+        extract_certs_for_validation(signed).signer_cert,
+        expected_content_type=signed["encap_content_info"]["content_type"].native,
+        actual_digest=digest.finalize(),
+    )
+    return bool(intact and valid)
+
+
 async def verify_detached_async(
-    data: bytes, signature: bytes, trust_roots: Sequence[x509.Certificate] = ()
+    data: bytes,
+    signature: bytes,
+    trust_roots: Sequence[x509.Certificate] = (),
+    *,
+    strict: bool = True,
 ) -> SignatureCheck:
-    """`verify_detached` as a coroutine."""
-    parsed = _parse(signature)
+    """`verify_detached` as a coroutine.
+
+    ``strict=False`` skips the exact-DER check, for a signature file whose bytes are already
+    pinned by another signed hash (results.json.p7s under a bundle's signed manifest).
+    """
+    parsed = _parse(signature, strict=strict)
     if isinstance(parsed, str):
         return _broken(parsed)
     signed, cert, signer, county_issued = parsed
     from pyhanko.sign.validation import async_validate_detached_cms
 
+    cert_sha256 = cert.fingerprint(hashes.SHA256()).hex()
+    roots_key = tuple(c.public_bytes(serialization.Encoding.DER) for c in trust_roots)
+    known = _known_trust(roots_key, cert_sha256)
     try:
-        status = await async_validate_detached_cms(
-            data, signed, signer_validation_context=_context(trust_roots)
-        )
+        if known is not None:
+            intact, trusted = _integrity(signed, data), known
+        else:
+            status = await async_validate_detached_cms(
+                data, signed, signer_validation_context=_context(trust_roots)
+            )
+            intact = bool(status.intact and status.valid)
+            trusted = bool(trust_roots) and bool(status.trusted)
+            if intact:
+                if len(_trusted) > 4096:
+                    _trusted.clear()
+                _trusted[(roots_key, cert_sha256)] = (time.monotonic(), trusted)
     except Exception:  # pyHanko rejects malformed structures by raising
         return _broken(f"The signature by {signer} cannot be checked; it is malformed.", signer)
-    if not (status.intact and status.valid):
+    if not intact:
         return _broken(
             f"The signature by {signer} does not match the file; the file or its signature "
             "was changed.",
             signer,
             county_issued,
         )
-    trusted = bool(trust_roots) and bool(status.trusted)
     problem = None
     if trust_roots and not trusted:
         now = datetime.now(UTC)
@@ -208,5 +261,5 @@ async def verify_detached_async(
         signer=signer,
         county_issued=county_issued,
         problem=problem,
-        certificate_sha256=cert.fingerprint(hashes.SHA256()).hex(),
+        certificate_sha256=cert_sha256,
     )
