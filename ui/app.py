@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import os
 import sys
+from collections.abc import Callable
 from pathlib import Path
 
 from PySide6.QtCore import QTimer
-from PySide6.QtWidgets import QApplication
+from PySide6.QtWidgets import QApplication, QMainWindow
 
 from ui import theme
 from ui.context import AppContext
@@ -39,20 +40,28 @@ def make_window(election: Path | None, data_dir: Path | None) -> MainWindow:
     return window
 
 
-def run_poll_worker(election: Path | None = None, data_dir: Path | None = None) -> int:
+def run_window(make: Callable[[], QMainWindow]) -> int:
+    """Start Qt with the default theme, show the window ``make`` builds, run until it closes.
+
+    Shared by the poll-worker and the Supervisor window (``ui.supervisor.app``).
+    """
     app = QApplication.instance() or QApplication(sys.argv[:1])
     assert isinstance(app, QApplication)
     app.setApplicationName("Precinct Tally")
     app.setOrganizationName("Precinct Tally")
     theme.apply(app, theme.DEFAULT, 1.0)
-    window = make_window(election, data_dir)
+    window = make()
     window.resize(1280, 720)
     window.show()
     ready_file = os.environ.get("TALLY_READY_FILE")
     if ready_file:
-        # For the start-up benchmark and the real-window test: say when the window is up.
+        # For the start-up benchmark and the real-window tests: say when the window is up.
         def ready() -> None:
             Path(ready_file).write_text(f"{app.platformName()} {window.isVisible()}\n")
 
         QTimer.singleShot(0, ready)
     return app.exec()
+
+
+def run_poll_worker(election: Path | None = None, data_dir: Path | None = None) -> int:
+    return run_window(lambda: make_window(election, data_dir))

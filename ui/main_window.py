@@ -17,7 +17,6 @@ from PySide6.QtWidgets import (
     QApplication,
     QHBoxLayout,
     QLabel,
-    QMainWindow,
     QPushButton,
     QScrollArea,
     QSizePolicy,
@@ -28,18 +27,18 @@ from PySide6.QtWidgets import (
 from shiboken6 import isValid
 
 from tally_app import service
-from ui import theme
 from ui.context import AppContext
 from ui.messages import UserMessage
 from ui.pages.base import Page
 from ui.pages.start import StartPage
+from ui.view_menu import ViewMenuWindow
 from ui.widgets import CountField, StatusBadge
 
 if TYPE_CHECKING:  # the steps and their pages load with the first precinct
     from ui.steps import Step
 
 
-class MainWindow(QMainWindow):
+class MainWindow(ViewMenuWindow):
     def __init__(self, ctx: AppContext, *, resume: bool = True) -> None:
         super().__init__()
         self.ctx = ctx
@@ -51,8 +50,6 @@ class MainWindow(QMainWindow):
         # names the last one until it is saved or typed back).
         self._unsaved: list[tuple[CountField, UserMessage | None]] = []
         self._not_saved_shown = False
-        self.scale_index = 0
-        self.theme = theme.DEFAULT
 
         central = QWidget(self)
         outer = QVBoxLayout(central)
@@ -118,19 +115,7 @@ class MainWindow(QMainWindow):
     # --- menus and shortcuts -------------------------------------------------------------
 
     def _menus(self) -> None:
-        view = self.menuBar().addMenu(self.tr("&View"))
-        bigger = QAction(self.tr("&Larger text"), self)
-        bigger.setShortcuts([QKeySequence(QKeySequence.StandardKey.ZoomIn), QKeySequence("Ctrl+=")])
-        bigger.triggered.connect(lambda: self.scale_text(+1))
-        smaller = QAction(self.tr("&Smaller text"), self)
-        smaller.setShortcuts([QKeySequence(QKeySequence.StandardKey.ZoomOut)])
-        smaller.triggered.connect(lambda: self.scale_text(-1))
-        self.contrast = QAction(self.tr("&High contrast"), self)
-        self.contrast.setCheckable(True)
-        self.contrast.setShortcut(QKeySequence("Ctrl+Shift+H"))
-        self.contrast.toggled.connect(self.set_high_contrast)
-        for a in (bigger, smaller, self.contrast):
-            view.addAction(a)
+        _view, zoom = self.add_view_menu()
         go = self.menuBar().addMenu(self.tr("&Go"))
         forward = QAction(self.tr("&Next step"), self)
         forward.setShortcuts([QKeySequence("Alt+Right"), QKeySequence("Ctrl+PgDown")])
@@ -143,24 +128,7 @@ class MainWindow(QMainWindow):
         home.triggered.connect(self.close_precinct)
         for a in (forward, back, home):
             go.addAction(a)
-        self.addActions([bigger, smaller, self.contrast, forward, back])
-
-    def scale_text(self, step: int) -> None:
-        self.scale_index = max(0, min(len(theme.SCALE_STEPS) - 1, self.scale_index + step))
-        self._restyle()
-
-    def set_high_contrast(self, on: bool) -> None:
-        self.theme = theme.HIGH_CONTRAST if on else theme.DEFAULT
-        self._restyle()
-
-    def _restyle(self) -> None:
-        app = QApplication.instance()
-        assert isinstance(app, QApplication)
-        theme.apply(app, self.theme, theme.SCALE_STEPS[self.scale_index])
-
-    @property
-    def text_scale(self) -> float:
-        return theme.SCALE_STEPS[self.scale_index]
+        self.addActions([*zoom, forward, back])
 
     # --- status ----------------------------------------------------------------------------
 

@@ -20,7 +20,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Protocol
 
 from PySide6.QtCore import QObject
 from PySide6.QtWidgets import QLabel, QLineEdit, QVBoxLayout, QWidget
@@ -28,7 +28,7 @@ from PySide6.QtWidgets import QLabel, QLineEdit, QVBoxLayout, QWidget
 from tally_app import service
 from tally_app.errors import InputError
 from ui.context import AppContext
-from ui.messages import error_message
+from ui.messages import UserMessage, error_message
 from ui.widgets import AdvancingLineEdit, heading
 
 if TYPE_CHECKING:
@@ -45,6 +45,19 @@ class KeyRefusal:
 
     problem: str
     action: str
+
+
+class KeyPage(Protocol):
+    """What a page that unlocks the key before signing offers (ui.pages.base.ActionPage has
+    it): a way to try the unlocking and to say why it failed."""
+
+    failed_code: str | None
+
+    def attempt(self, action: Callable[[], Identity]) -> Identity | UserMessage: ...
+
+    def show_problem(self, problem: str, action: str, focus: QWidget) -> None: ...
+
+    def show_failure(self, message: UserMessage, focus: QWidget) -> None: ...
 
 
 class SigningKeyFields(QObject):
@@ -171,3 +184,32 @@ class SigningKeyFields(QObject):
         )
         self.ctx.identity = identity  # typed once for this precinct
         return identity
+
+    def unlock_for(self, page: KeyPage, otherwise: QWidget) -> Identity | None:
+        """The unlocked key (asking for the passphrase once); None after ``page`` said why.
+
+        A wrong or empty passphrase puts the cursor back in its field; any other failure
+        puts it on ``otherwise``.
+        """
+        if self.ctx.identity is not None:
+            return self.ctx.identity
+        secret = self.take_secret()
+        if isinstance(secret, KeyRefusal):
+            page.show_problem(secret.problem, secret.action, self.passphrase)
+            return None
+        identity = page.attempt(lambda: self.unlock(secret))
+        if isinstance(identity, UserMessage):
+            retype = page.failed_code in KEY_CODES
+            page.show_failure(identity, self.passphrase if retype else otherwise)
+            return None
+        self.refresh()
+        return identity
+
+    def whose_key(self, identity: Identity, own_key: str) -> str:
+        """The note for an unlocked key that signs a PDF: the county's key, or this laptop's
+        own (``own_key``, with {0} for the device id, says what the PDF then says)."""
+        if identity.county_issued:
+            return self.tr("The signing key is unlocked: the county-issued key of {0}.").format(
+                identity.device_id
+            )
+        return own_key.format(identity.device_id)

@@ -55,25 +55,25 @@ def own_validator() -> Validator:
 
 
 @cache
-def nist_validator() -> Validator:
-    """NIST ERR CDF v2 (draft-04) with the draft-07 format checker (see CDF_NOTES).
+def cdf_validator(schema_name: str) -> Validator:
+    """A NIST CDF schema (draft-04) with the draft-07 format checker (see CDF_NOTES).
 
     The checker tests ``date-time`` only because ``rfc3339-validator`` is a dependency;
     a test pins that a time without a zone is refused.
     """
     from jsonschema import Draft4Validator, Draft7Validator  # type: ignore[import-untyped]
 
-    return Draft4Validator(_read_schema(NIST_SCHEMA), format_checker=Draft7Validator.FORMAT_CHECKER)
+    return Draft4Validator(_read_schema(schema_name), format_checker=Draft7Validator.FORMAT_CHECKER)
 
 
-@cache
+def nist_validator() -> Validator:
+    """NIST ERR CDF v2 (election results reporting)."""
+    return cdf_validator(NIST_SCHEMA)
+
+
 def event_log_validator() -> Validator:
-    """NIST SP 1500-101 v1 event logging (draft-04) with the draft-07 format checker."""
-    from jsonschema import Draft4Validator, Draft7Validator  # type: ignore[import-untyped]
-
-    return Draft4Validator(
-        _read_schema(EVENT_LOG_SCHEMA), format_checker=Draft7Validator.FORMAT_CHECKER
-    )
+    """NIST SP 1500-101 v1 (election event logging)."""
+    return cdf_validator(EVENT_LOG_SCHEMA)
 
 
 def _sort_key(error: ValidationError) -> tuple[tuple[int, int | str], ...]:
@@ -144,22 +144,22 @@ _TYPE_WORDS = {
 }
 
 
+# What a JSON value is, in words; bool before int, since True is an int to Python.
+_VALUE_WORDS: tuple[tuple[type, str], ...] = (
+    (bool, "true or false"),
+    (int, "a whole number"),
+    (float, "a number with a decimal point"),
+    (str, "text"),
+    (list, "a list"),
+    (dict, "an object"),
+    (type(None), "null"),
+)
+
+
 def _json_type(value: Any) -> str:
-    if isinstance(value, bool):
-        return "true or false"
-    if isinstance(value, int):
-        return "a whole number"
-    if isinstance(value, float):
-        return "a number with a decimal point"
-    if isinstance(value, str):
-        return "text"
-    if isinstance(value, list):
-        return "a list"
-    if isinstance(value, dict):
-        return "an object"
-    if value is None:
-        return "null"
-    return "something else"
+    return next(
+        (words for kind, words in _VALUE_WORDS if isinstance(value, kind)), "something else"
+    )
 
 
 def _short(value: Any) -> str:
@@ -169,6 +169,100 @@ def _short(value: Any) -> str:
         else repr(value)
     )
     return text if len(text) <= 60 else text[:57] + "..."
+
+
+_BELOW = frozenset({"minimum", "exclusiveMinimum"})
+_ABOVE = frozenset({"maximum", "exclusiveMaximum"})
+_ITEMS = frozenset({"minItems", "maxItems"})
+
+# What a schema error says, by validator keyword and (None: any) the field it is about;
+# the first row that fits is used. {inst} is the value (shortened), {value} the schema's
+# limit and {count} how many items the list has.
+_WORDS: tuple[tuple[frozenset[str], str | None, str, str], ...] = (
+    (
+        _BELOW,
+        "vote_for",
+        "vote_for_too_small",
+        "The number of votes allowed (vote_for) is {inst}, but voters must be allowed at least 1 vote; set it to 1 or more.",
+    ),
+    (
+        _BELOW,
+        None,
+        "too_small",
+        "{inst} is below the smallest allowed value, {value}; fix the value.",
+    ),
+    (
+        _ABOVE,
+        "vote_for",
+        "vote_for_too_large",
+        "The number of votes allowed (vote_for) is {inst}, more than the {value} allowed; check the number of votes allowed.",
+    ),
+    (
+        _ABOVE,
+        None,
+        "too_large",
+        "{inst} is above the largest allowed value, {value}; fix the value.",
+    ),
+    (
+        frozenset({"minItems"}),
+        "ballot_style_ids",
+        "precinct_without_ballot_style",
+        "This precinct has no ballot style; list at least one ballot style id.",
+    ),
+    (
+        _ITEMS,
+        "options",
+        "measure_needs_two_options",
+        "A measure needs exactly two options (yes and no), not {count}; fix the options.",
+    ),
+    (
+        frozenset({"minItems"}),
+        None,
+        "too_few_items",
+        "This list needs at least {value} item(s); add the missing entries.",
+    ),
+    (
+        frozenset({"maxItems"}),
+        None,
+        "too_many_items",
+        "This list has more than the {value} items allowed; split or shorten it.",
+    ),
+    (
+        frozenset({"uniqueItems"}),
+        None,
+        "duplicate_item",
+        "This list names the same id twice; keep each id once.",
+    ),
+    (frozenset({"pattern"}), "date", "bad_date", "{inst} is not a date; write it as YYYY-MM-DD."),
+    (
+        frozenset({"pattern"}),
+        "state_code",
+        "bad_format",
+        "{inst} is not a two-letter state code; write e.g. CA.",
+    ),
+    (
+        frozenset({"pattern"}),
+        None,
+        "bad_id",
+        "{inst} is not a valid id; use 1–64 letters, digits, '.', '_' or '-', starting with a letter, digit or '_'.",
+    ),
+    (frozenset({"minLength"}), None, "empty_text", "This text is empty; fill it in."),
+    (
+        frozenset({"maxLength"}),
+        None,
+        "text_too_long",
+        "This text is longer than the {value} characters allowed; shorten it.",
+    ),
+)
+
+
+def _fill(words: str, inst: Any, value: Any) -> str:
+    """``words`` with the value, the limit and the count in, each worked out only if said."""
+    return words.format(
+        inst=_short(inst) if "{inst}" in words else "",
+        value=value,
+        count=len(inst) if "{count}" in words else 0,
+    )
 
 
 def _to_problem(error: ValidationError) -> Problem:
@@ -240,97 +334,14 @@ def _to_problem(error: ValidationError) -> Problem:
             "not_allowed",
             f"{_short(inst)} is not allowed here; use one of: {listed}.",
         )
-    if kind in ("minimum", "exclusiveMinimum"):
-        if last == "vote_for":
-            return Problem(
-                json_path(parts),
-                "vote_for_too_small",
-                f"The number of votes allowed (vote_for) is {_short(inst)}, but voters must be allowed at least 1 vote; set it to 1 or more.",
-            )
-        return Problem(
-            json_path(parts),
-            "too_small",
-            f"{_short(inst)} is below the smallest allowed value, {value}; fix the value.",
-        )
-    if kind in ("maximum", "exclusiveMaximum"):
-        if last == "vote_for":
-            return Problem(
-                json_path(parts),
-                "vote_for_too_large",
-                f"The number of votes allowed (vote_for) is {_short(inst)}, more than the {value} allowed; check the number of votes allowed.",
-            )
-        return Problem(
-            json_path(parts),
-            "too_large",
-            f"{_short(inst)} is above the largest allowed value, {value}; fix the value.",
-        )
-    if kind == "minItems":
-        if last == "ballot_style_ids":
-            return Problem(
-                json_path(parts),
-                "precinct_without_ballot_style",
-                "This precinct has no ballot style; list at least one ballot style id.",
-            )
-        if last == "options":
-            return Problem(
-                json_path(parts),
-                "measure_needs_two_options",
-                f"A measure needs exactly two options (yes and no), not {len(inst)}; fix the options.",
-            )
-        return Problem(
-            json_path(parts),
-            "too_few_items",
-            f"This list needs at least {value} item(s); add the missing entries.",
-        )
-    if kind == "maxItems":
-        if last == "options":
-            return Problem(
-                json_path(parts),
-                "measure_needs_two_options",
-                f"A measure needs exactly two options (yes and no), not {len(inst)}; fix the options.",
-            )
-        return Problem(
-            json_path(parts),
-            "too_many_items",
-            f"This list has more than the {value} items allowed; split or shorten it.",
-        )
-    if kind == "uniqueItems":
-        return Problem(
-            json_path(parts),
-            "duplicate_item",
-            "This list names the same id twice; keep each id once.",
-        )
+    for kinds, field, code, words in _WORDS:
+        if kind in kinds and field in (None, last):
+            return Problem(json_path(parts), code, _fill(words, inst, value))
     if kind == "format" and value in ("date", "date-time"):
         return Problem(
             json_path(parts),
             "bad_date",
             f"{_short(inst)} is not a real {value}; write it as YYYY-MM-DD{'Thh:mm:ss±hh:mm' if value == 'date-time' else ''}.",
-        )
-    if kind == "pattern":
-        if last == "date":
-            return Problem(
-                json_path(parts),
-                "bad_date",
-                f"{_short(inst)} is not a date; write it as YYYY-MM-DD.",
-            )
-        if last == "state_code":
-            return Problem(
-                json_path(parts),
-                "bad_format",
-                f"{_short(inst)} is not a two-letter state code; write e.g. CA.",
-            )
-        return Problem(
-            json_path(parts),
-            "bad_id",
-            f"{_short(inst)} is not a valid id; use 1–64 letters, digits, '.', '_' or '-', starting with a letter, digit or '_'.",
-        )
-    if kind == "minLength":
-        return Problem(json_path(parts), "empty_text", "This text is empty; fill it in.")
-    if kind == "maxLength":
-        return Problem(
-            json_path(parts),
-            "text_too_long",
-            f"This text is longer than the {value} characters allowed; shorten it.",
         )
     if kind in ("oneOf", "anyOf"):
         kind_name = inst.get("@type") if isinstance(inst, dict) else None

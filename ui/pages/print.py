@@ -8,46 +8,34 @@ export page (ui/signing_key.py); the unlocked key is kept in the window's contex
 open precinct, so export does not ask for the passphrase again.
 
 What the board sees in the preview is exactly what is printed and what "Save PDF" writes: the
-page renders each signed PDF once and keeps its bytes. Printing draws each page of that PDF,
-rendered at up to 300 dpi, onto Qt's printer; a printer without its own copy handling gets
-the pages once per copy. With no printer (common on a precinct laptop) the page says so and
-offers "Save PDF" (to a USB drive when one is plugged in), to print on another computer.
+page renders each signed PDF once and keeps its bytes. Printing (ui/pdf_output.py) draws each
+page of that PDF, rendered at up to 300 dpi, onto Qt's printer; a printer without its own
+copy handling gets the pages once per copy. With no printer (common on a precinct laptop) the
+page says so and offers "Save PDF" (to a USB drive when one is plugged in), to print on
+another computer.
 Every print and save is logged (report.printed) with the copies and where it went.
 """
 
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import (
-    QBuffer,
-    QByteArray,
-    QEvent,
-    QIODevice,
-    QRectF,
-    QSize,
-    QSizeF,
-    Qt,
-    QTimer,
-)
-from PySide6.QtGui import QPageLayout, QPageSize, QPainter, QShowEvent
-from PySide6.QtPdf import QPdfDocument
+from PySide6.QtCore import QEvent, Qt, QTimer
+from PySide6.QtGui import QShowEvent
 from PySide6.QtPdfWidgets import QPdfView
-from PySide6.QtPrintSupport import QPrintDialog, QPrinter, QPrinterInfo
-from PySide6.QtWidgets import QDialog, QFileDialog, QLabel, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
 
 from tally_app import service
-from tally_app.errors import SystemError_
 from tally_app.file_names import file_part
 from ui.context import AppContext
 from ui.drives import removable_drives
 from ui.messages import UserMessage
 from ui.pages.base import ActionPage
-from ui.signing_key import KEY_CODES, KeyRefusal, SigningKeyFields
+from ui.pdf_output import PdfOutput, print_pdf
+from ui.signing_key import SigningKeyFields
 from ui.widgets import EnterButton, StatusBadge, announce, button_row, chain_tab_order, heading
 
 if TYPE_CHECKING:
@@ -57,7 +45,6 @@ log = logging.getLogger(__name__)
 
 TALLY_SHEET = "tally sheet"  # the document names report.printed records (as the CLI does)
 POSTING_COPY = "posting copy"
-MAX_PRINT_DPI = 300  # a 1200 dpi letter page would be a 0.5 GB image; 300 dpi reads well
 
 
 @dataclass(frozen=True)
@@ -68,83 +55,13 @@ class Rendered:
     data: bytes
 
 
-def ask_print(printer: QPrinter, parent: QWidget) -> bool:
-    """Qt's print dialog (printer, copies, pages); False when the worker cancels."""
-    dialog = QPrintDialog(printer, parent)
-    dialog.setWindowTitle(parent.tr("Print"))
-    return dialog.exec() == QDialog.DialogCode.Accepted
-
-
-def ask_save_path(parent: QWidget, suggested: Path) -> Path | None:
-    """The system's save dialog, starting at ``suggested``; None when the worker cancels."""
-    chosen, _filter = QFileDialog.getSaveFileName(
-        parent, parent.tr("Save the PDF"), str(suggested), parent.tr("PDF files (*.pdf)")
-    )
-    return Path(chosen) if chosen else None
-
-
-def any_printer() -> bool:
-    return bool(QPrinterInfo.availablePrinters())
-
-
-def print_pdf(document: QPdfDocument, printer: QPrinter) -> int:
-    """Draw every page of ``document`` on ``printer``; the number of sheets sent.
-
-    Each page is rendered at the printer's resolution (at most MAX_PRINT_DPI) and placed on
-    the whole paper, keeping its proportions: the PDF carries its own margins. When the
-    printer cannot make copies itself, the document is sent once per copy (collated).
-    """
-    pages = document.pageCount()
-    copies = 1 if printer.supportsMultipleCopies() else max(1, printer.copyCount())
-    dpi = min(printer.resolution(), MAX_PRINT_DPI)
-    painter = QPainter()
-    if not painter.begin(printer):
-        raise SystemError_("print_failed", "The printer could not be opened.")
-    sent = 0
-    try:
-        for copy in range(copies):
-            for index in range(pages):
-                if copy or index:
-                    printer.newPage()
-                points = document.pagePointSize(index)
-                image = document.render(
-                    index,
-                    QSize(round(points.width() * dpi / 72), round(points.height() * dpi / 72)),
-                )
-                paper = QRectF(printer.paperRect(QPrinter.Unit.DevicePixel))
-                scale = min(
-                    paper.width() / max(1.0, image.width()),
-                    paper.height() / max(1.0, image.height()),
-                )
-                target = QSizeF(image.width() * scale, image.height() * scale)
-                painter.drawImage(
-                    QRectF(
-                        (paper.width() - target.width()) / 2,
-                        (paper.height() - target.height()) / 2,
-                        target.width(),
-                        target.height(),
-                    ),
-                    image,
-                )
-                sent += 1
-    finally:
-        painter.end()
-    return sent
-
-
-class PrintPage(ActionPage):
+class PrintPage(ActionPage, PdfOutput):
     key = "print"
     activity = "printing"
 
     def __init__(self, ctx: AppContext, parent: QWidget | None = None) -> None:
         super().__init__(ctx, parent)
-        # Replaceable by tests: the modal dialogs and whether a printer is installed.
-        self.print_dialog_factory: Callable[[QPrinter, QWidget], bool] = ask_print
-        self.save_path_picker: Callable[[QWidget, Path], Path | None] = ask_save_path
-        self.printer_available: Callable[[], bool] = any_printer
-        self.printer_factory: Callable[[], QPrinter] = lambda: QPrinter(
-            QPrinter.PrinterMode.HighResolution
-        )
+        self.init_pdf_output(self)
         self.rendered: dict[str, Rendered] = {}
         self._rendered_for: object = None  # the finalization the documents were made for
         self.shown: str | None = None  # which document the preview shows
@@ -200,8 +117,6 @@ class PrintPage(ActionPage):
         self.caption.setProperty("role", "heading")
         self.caption.hide()
         layout.addWidget(self.caption)
-        self.document = QPdfDocument(self)
-        self._buffer: QBuffer | None = None  # the bytes the document reads; kept alive with it
         self.preview = QPdfView(self)
         self.preview.setDocument(self.document)
         self.preview.setPageMode(QPdfView.PageMode.MultiPage)
@@ -311,14 +226,11 @@ class PrintPage(ActionPage):
         )
 
     def _unlocked_note(self, identity: Identity) -> str:
-        if identity.county_issued:
-            note = self.tr("The signing key is unlocked: the county-issued key of {0}.")
-        else:
-            note = self.tr(
-                "The signing key is unlocked: this laptop's own key ({0}), so what it "
-                'signs says "not county-issued".'
-            )
-        return note.format(identity.device_id)
+        own_key = self.tr(
+            "The signing key is unlocked: this laptop's own key ({0}), so what it "
+            'signs says "not county-issued".'
+        )
+        return self.signing_key.whose_key(identity, own_key)
 
     # --- unlocking and rendering ---------------------------------------------------------------
 
@@ -333,7 +245,7 @@ class PrintPage(ActionPage):
             return None
         if document in self.rendered:
             return self.rendered[document]
-        identity = self._unlock()
+        identity = self.signing_key.unlock_for(self, self.show_sheet)
         if identity is None:
             return None
         outcome = self.attempt(lambda: self._render(identity, document))
@@ -346,38 +258,12 @@ class PrintPage(ActionPage):
     def _show_button(self, document: str) -> QWidget:
         return self.show_sheet if document == TALLY_SHEET else self.show_posting
 
-    def _unlock(self) -> Identity | None:
-        """The unlocked identity (asking for the passphrase once); None after saying why."""
-        if self.ctx.identity is not None:
-            return self.ctx.identity
-        secret = self.signing_key.take_secret()
-        if isinstance(secret, KeyRefusal):
-            self.show_problem(secret.problem, secret.action, self.signing_key.passphrase)
-            return None
-        identity = self.attempt(lambda: self.signing_key.unlock(secret))
-        if isinstance(identity, UserMessage):
-            retype = self.failed_code in KEY_CODES
-            self.show_failure(identity, self.signing_key.passphrase if retype else self.show_sheet)
-            return None
-        self.signing_key.refresh()
-        return identity
-
     def _render(self, identity: Identity, document: str) -> Rendered:
         render = service.tally_sheet_pdf if document == TALLY_SHEET else service.posting_copy_pdf
         return Rendered(document, render(self.ctx.open, identity, now=self.ctx.clock.now()))
 
     def _preview(self, document: str) -> None:
-        data = self.rendered[document].data
-        buffer = QBuffer(self)
-        buffer.setData(QByteArray(data))
-        buffer.open(QIODevice.OpenModeFlag.ReadOnly)
-        self.document.close()
-        self.document.load(buffer)
-        if self._buffer is not None:
-            self._buffer.deleteLater()
-        self._buffer = buffer
-        pages = self.document.pageCount()
-        if self.document.status() != QPdfDocument.Status.Ready or pages < 1:
+        if not self.load_pdf(self, self.rendered[document].data):
             self.show_problem(
                 self.tr("The document could not be shown."),
                 self.tr("Save it as PDF and open it on another computer, or call the help line."),
@@ -385,6 +271,7 @@ class PrintPage(ActionPage):
             )
             return
         self.shown = document
+        pages = self.document.pageCount()
         title = self.document_title(document)
         count = self.tr("{0} pages").format(pages) if pages != 1 else self.tr("1 page")
         self.caption.setText(self.tr("{0} — {1}").format(title, count))
@@ -435,17 +322,8 @@ class PrintPage(ActionPage):
             return
         if self.shown != document:
             self._preview(document)  # what is printed is what was shown
-        printer = self.printer_factory()
-        printer.setDocName(self.document_title(document))
+        printer = self.pdf_printer(self.document_title(document))
         printer.setCopyCount(self.default_copies(document))
-        points = self.document.pagePointSize(0)
-        printer.setPageSize(QPageSize(points, QPageSize.Unit.Point))
-        printer.setPageOrientation(
-            QPageLayout.Orientation.Landscape
-            if points.width() > points.height()
-            else QPageLayout.Orientation.Portrait
-        )
-        printer.setFullPage(True)
         if not self.print_dialog_factory(printer, self):
             return  # cancelled: nothing printed, nothing logged
         copies = max(1, printer.copyCount())
@@ -479,11 +357,9 @@ class PrintPage(ActionPage):
         rendered = self._ensure(document)
         if rendered is None:
             return
-        chosen = self.save_path_picker(self, self.suggested_path(document))
+        chosen = self.pick_pdf_path(self, self.suggested_path(document))
         if chosen is None:
             return
-        if chosen.suffix.lower() != ".pdf":
-            chosen = chosen.with_name(chosen.name + ".pdf")
         save = self.save_sheet if document == TALLY_SHEET else self.save_posting
         outcome = self.attempt(lambda: service.save_file(chosen, rendered.data))
         if isinstance(outcome, UserMessage):

@@ -2,7 +2,7 @@
 
 The key is unlocked with the same fields as the poll-worker's print page
 (ui/signing_key.py); printing draws the signed PDF's pages as that page does
-(ui/pages/print.py: print_pdf, with its replaceable dialogs), and saving goes through
+(ui/pdf_output.py: print_pdf, with its replaceable dialogs), and saving goes through
 ``service.save_file`` (written, then read back and compared). The PDF is made once per
 aggregation, so what is printed and what is saved are the same signed bytes.
 """
@@ -12,12 +12,9 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypeVar
 
-from PySide6.QtCore import QBuffer, QByteArray, QIODevice, Qt
-from PySide6.QtGui import QPageLayout, QPageSize
-from PySide6.QtPdf import QPdfDocument
-from PySide6.QtPrintSupport import QPrinter
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QVBoxLayout, QWidget
 
 from tally_app import service
@@ -27,17 +24,18 @@ from tally_app.file_names import file_part
 from ui.context import AppContext
 from ui.drives import Drive
 from ui.messages import UserMessage, error_message, unexpected_message
-from ui.pages.print import any_printer, ask_print, ask_save_path, print_pdf
-from ui.signing_key import KEY_CODES, KeyRefusal, SigningKeyFields
+from ui.pdf_output import PdfOutput, print_pdf
+from ui.signing_key import SigningKeyFields
 from ui.widgets import EnterButton, StatusBadge, announce, button_row, heading
 
 if TYPE_CHECKING:
     from tally_app.trust.identity import Identity
 
 log = logging.getLogger(__name__)
+T = TypeVar("T")
 
 
-class CertificationPanel(QWidget):
+class CertificationPanel(QWidget, PdfOutput):
     def __init__(
         self,
         ctx: AppContext,
@@ -47,17 +45,9 @@ class CertificationPanel(QWidget):
         super().__init__(parent)
         self.ctx = ctx
         self.drive_lister = drive_lister
-        # Replaceable by tests: the modal dialogs and whether a printer is installed.
-        self.print_dialog_factory: Callable[[QPrinter, QWidget], bool] = ask_print
-        self.save_path_picker: Callable[[QWidget, Path], Path | None] = ask_save_path
-        self.printer_available: Callable[[], bool] = any_printer
-        self.printer_factory: Callable[[], QPrinter] = lambda: QPrinter(
-            QPrinter.PrinterMode.HighResolution
-        )
+        self.init_pdf_output(self)
         self.aggregation: Aggregation | None = None
         self.pdf: bytes | None = None  # the signed sheet of self.aggregation, made once
-        self.document = QPdfDocument(self)
-        self._buffer: QBuffer | None = None
         self.failed_code: str | None = None
 
         layout = QVBoxLayout(self)
@@ -116,18 +106,15 @@ class CertificationPanel(QWidget):
         )
 
     def _unlocked_note(self, identity: Identity) -> str:
-        if identity.county_issued:
-            note = self.tr("The signing key is unlocked: the county-issued key of {0}.")
-        else:
-            note = self.tr(
-                "The signing key is unlocked: this laptop's own key ({0}), so the sheet "
-                'says "not county-issued".'
-            )
-        return note.format(identity.device_id)
+        own_key = self.tr(
+            "The signing key is unlocked: this laptop's own key ({0}), so the sheet "
+            'says "not county-issued".'
+        )
+        return self.signing_key.whose_key(identity, own_key)
 
     # --- making the sheet ------------------------------------------------------------------
 
-    def _attempt(self, action: Callable[[], object]) -> object | UserMessage:
+    def attempt(self, action: Callable[[], T]) -> T | UserMessage:
         self.failed_code = None
         try:
             return action()
@@ -145,23 +132,8 @@ class CertificationPanel(QWidget):
         announce(self.result, text)
         focus.setFocus(Qt.FocusReason.OtherFocusReason)
 
-    def _failure(self, message: UserMessage, focus: QWidget) -> None:
+    def show_failure(self, message: UserMessage, focus: QWidget) -> None:
         self.show_problem(f"{message.problem} {message.cause}", message.action, focus)
-
-    def _unlock(self) -> Identity | None:
-        if self.ctx.identity is not None:
-            return self.ctx.identity
-        secret = self.signing_key.take_secret()
-        if isinstance(secret, KeyRefusal):
-            self.show_problem(secret.problem, secret.action, self.signing_key.passphrase)
-            return None
-        identity = self._attempt(lambda: self.signing_key.unlock(secret))
-        if isinstance(identity, UserMessage):
-            retype = self.failed_code in KEY_CODES
-            self._failure(identity, self.signing_key.passphrase if retype else self.print_button)
-            return None
-        self.signing_key.refresh()
-        return self.ctx.identity
 
     def signed_pdf(self, focus: QWidget) -> bytes | None:
         """The signed sheet, made on first use; None after saying why not."""
@@ -170,14 +142,14 @@ class CertificationPanel(QWidget):
             return None
         if self.pdf is not None:
             return self.pdf
-        identity = self._unlock()
+        identity = self.signing_key.unlock_for(self, self.print_button)
         if identity is None:
             return None
-        outcome = self._attempt(
+        outcome = self.attempt(
             lambda: service.certification_pdf(aggregation, identity, now=self.ctx.clock.now())
         )
         if isinstance(outcome, UserMessage):
-            self._failure(outcome, focus)
+            self.show_failure(outcome, focus)
             return None
         assert isinstance(outcome, bytes)
         self.pdf = outcome
@@ -198,21 +170,12 @@ class CertificationPanel(QWidget):
             return
         if not self._load(data):
             return
-        printer = self.printer_factory()
-        printer.setDocName(self.tr("Certification of results"))
-        points = self.document.pagePointSize(0)
-        printer.setPageSize(QPageSize(points, QPageSize.Unit.Point))
-        printer.setPageOrientation(
-            QPageLayout.Orientation.Landscape
-            if points.width() > points.height()
-            else QPageLayout.Orientation.Portrait
-        )
-        printer.setFullPage(True)
+        printer = self.pdf_printer(self.tr("Certification of results"))
         if not self.print_dialog_factory(printer, self):
             return  # cancelled: nothing printed
-        outcome = self._attempt(lambda: print_pdf(self.document, printer))
+        outcome = self.attempt(lambda: print_pdf(self.document, printer))
         if isinstance(outcome, UserMessage):
-            self._failure(outcome, self.save_button)
+            self.show_failure(outcome, self.save_button)
             return
         self._succeeded(
             self.tr("Sent to the printer: {0} pages of the certification sheet.").format(outcome),
@@ -220,15 +183,7 @@ class CertificationPanel(QWidget):
         )
 
     def _load(self, data: bytes) -> bool:
-        buffer = QBuffer(self)
-        buffer.setData(QByteArray(data))
-        buffer.open(QIODevice.OpenModeFlag.ReadOnly)
-        self.document.close()
-        self.document.load(buffer)
-        if self._buffer is not None:
-            self._buffer.deleteLater()
-        self._buffer = buffer
-        if self.document.status() != QPdfDocument.Status.Ready or self.document.pageCount() < 1:
+        if not self.load_pdf(self, data):
             self.show_problem(
                 self.tr("The certification sheet could not be prepared for printing."),
                 self.tr("Save it as PDF and print it on another computer."),
@@ -248,14 +203,12 @@ class CertificationPanel(QWidget):
         data = self.signed_pdf(self.save_button)
         if data is None:
             return
-        chosen = self.save_path_picker(self, self.suggested_path())
+        chosen = self.pick_pdf_path(self, self.suggested_path())
         if chosen is None:
             return
-        if chosen.suffix.lower() != ".pdf":
-            chosen = chosen.with_name(chosen.name + ".pdf")
-        outcome = self._attempt(lambda: service.save_file(chosen, data))
+        outcome = self.attempt(lambda: service.save_file(chosen, data))
         if isinstance(outcome, UserMessage):
-            self._failure(outcome, self.save_button)
+            self.show_failure(outcome, self.save_button)
             return
         self._succeeded(
             self.tr(

@@ -14,7 +14,6 @@ from PySide6.QtCore import Qt, QTimer
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
 from PySide6.QtWidgets import (
     QApplication,
-    QMainWindow,
     QProgressBar,
     QScrollArea,
     QTabWidget,
@@ -27,7 +26,6 @@ from tally_app import service
 from tally_app.aggregate.model import Aggregation, Disposition
 from tally_app.clock import Clock
 from tally_app.definition.model import ElectionDefinition
-from ui import theme
 from ui.context import AppContext
 from ui.messages import UserMessage
 from ui.supervisor.certify import CertificationPanel
@@ -35,6 +33,7 @@ from ui.supervisor.choose import SourcePanel
 from ui.supervisor.remembered import remember_ca
 from ui.supervisor.results import BundlePanel, PrecinctPanel, TotalsPanel
 from ui.supervisor.worker import AggregateWorker
+from ui.view_menu import ViewMenuWindow
 from ui.widgets import StatusBadge, announce, chain_tab_order, heading
 
 
@@ -49,7 +48,7 @@ def _scrolled(widget: QWidget) -> QScrollArea:
     return area
 
 
-class SupervisorWindow(QMainWindow):
+class SupervisorWindow(ViewMenuWindow):
     def __init__(
         self,
         data_dir: Path,
@@ -66,8 +65,6 @@ class SupervisorWindow(QMainWindow):
         self.worker: AggregateWorker | None = None
         self._close_when_done = False  # closing was asked for while verifying
         self.aggregation: Aggregation | None = None
-        self.scale_index = 0
-        self.theme = theme.DEFAULT
 
         central = QWidget(self)
         outer = QVBoxLayout(central)
@@ -127,36 +124,12 @@ class SupervisorWindow(QMainWindow):
     # --- menus -------------------------------------------------------------------------------
 
     def _menus(self) -> None:
-        view = self.menuBar().addMenu(self.tr("&View"))
-        bigger = QAction(self.tr("&Larger text"), self)
-        bigger.setShortcuts([QKeySequence(QKeySequence.StandardKey.ZoomIn), QKeySequence("Ctrl+=")])
-        bigger.triggered.connect(lambda: self.scale_text(+1))
-        smaller = QAction(self.tr("&Smaller text"), self)
-        smaller.setShortcuts([QKeySequence(QKeySequence.StandardKey.ZoomOut)])
-        smaller.triggered.connect(lambda: self.scale_text(-1))
-        self.contrast = QAction(self.tr("&High contrast"), self)
-        self.contrast.setCheckable(True)
-        self.contrast.setShortcut(QKeySequence("Ctrl+Shift+H"))
-        self.contrast.toggled.connect(self.set_high_contrast)
+        view, zoom = self.add_view_menu()
         close = QAction(self.tr("&Close the window"), self)
         close.setShortcut(QKeySequence(QKeySequence.StandardKey.Close))
         close.triggered.connect(self.close)
-        for action in (bigger, smaller, self.contrast, close):
-            view.addAction(action)
-        self.addActions([bigger, smaller, self.contrast, close])
-
-    def scale_text(self, step: int) -> None:
-        self.scale_index = max(0, min(len(theme.SCALE_STEPS) - 1, self.scale_index + step))
-        self._restyle()
-
-    def set_high_contrast(self, on: bool) -> None:
-        self.theme = theme.HIGH_CONTRAST if on else theme.DEFAULT
-        self._restyle()
-
-    def _restyle(self) -> None:
-        app = QApplication.instance()
-        assert isinstance(app, QApplication)
-        theme.apply(app, self.theme, theme.SCALE_STEPS[self.scale_index])
+        view.addAction(close)
+        self.addActions([*zoom, close])
 
     # --- verifying -----------------------------------------------------------------------------
 
