@@ -14,7 +14,14 @@ import argparse
 from pathlib import Path
 from typing import Any, TextIO
 
-from tally_app.commands.base import EXIT_OK, EXIT_USAGE, PROG, Parser
+from tally_app.commands.base import (
+    EXIT_OK,
+    EXIT_USAGE,
+    PROG,
+    Parser,
+    add_identity_arguments,
+    signing_identity,
+)
 
 
 def add(sub: Any) -> None:
@@ -59,10 +66,7 @@ def add(sub: Any) -> None:
     reprint.add_argument(
         "--out", type=Path, required=True, metavar="FILE.pdf", help="file to write"
     )
-    reprint.add_argument("--identity", type=Path, metavar="FILE.p12", help="device identity")
-    reprint.add_argument(
-        "--passphrase-file", type=Path, metavar="F", help="first line: the identity's passphrase"
-    )
+    add_identity_arguments(reprint, "the tally sheet")
     reprint.set_defaults(handler=_cmd_print)
 
 
@@ -125,19 +129,9 @@ def _cmd_print(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     from tally_app import service
     from tally_app.audit.events import Actor
     from tally_app.errors import InputError
-    from tally_app.trust.passphrase import passphrase
 
     try:
-        if args.identity is not None:
-            secret = passphrase(args.passphrase_file, "Identity passphrase: ", confirm=False)
-            identity = service.load_identity(args.identity, secret)
-        elif args.passphrase_file is not None:
-            raise InputError(
-                "passphrase_without_identity",
-                "--passphrase-file is for --identity; give both, or neither.",
-            )
-        else:
-            identity = service.throwaway_identity()
+        identity = signing_identity(args.identity, args.passphrase_file)
         if not args.db.is_file() or args.db.is_symlink():
             raise InputError("db_missing", f"{args.db} is not a precinct file; check the path.")
         _check_out(args.out)

@@ -15,7 +15,16 @@ import json
 from pathlib import Path
 from typing import Any, TextIO
 
-from tally_app.commands.base import EXIT_INVALID, EXIT_OK, EXIT_USAGE, PROG, Parser, count
+from tally_app.commands.base import (
+    EXIT_INVALID,
+    EXIT_OK,
+    EXIT_USAGE,
+    PROG,
+    Parser,
+    add_identity_arguments,
+    count,
+    signing_identity,
+)
 
 
 def add(sub: Any) -> None:
@@ -49,18 +58,7 @@ def add(sub: Any) -> None:
         help="test deck (default: the deck shipped for a built-in election)",
     )
     run.add_argument("--out", type=Path, required=True, metavar="DIR", help="a new or empty folder")
-    run.add_argument(
-        "--identity",
-        type=Path,
-        metavar="FILE.p12",
-        help="device identity to sign with (default: a throw-away one, not county-issued)",
-    )
-    run.add_argument(
-        "--passphrase-file",
-        type=Path,
-        metavar="F",
-        help="file whose first line is the identity's passphrase (else asked at a terminal)",
-    )
+    add_identity_arguments(run, "the bundles")
     run.add_argument(
         "--json",
         action="store_true",
@@ -78,7 +76,6 @@ def _cmd_run(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     from tally_app.errors import InputError
     from tally_app.testdeck.deck import embedded_deck_path, load_deck
     from tally_app.testdeck.run import run_deck
-    from tally_app.trust.passphrase import passphrase
 
     try:
         definition = (
@@ -92,16 +89,7 @@ def _cmd_run(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
                 "deck_missing", f"No deck is shipped for {definition.id}; give one with --deck."
             )
         deck = load_deck(deck_path, definition)
-        if args.identity is not None:
-            secret = passphrase(args.passphrase_file, "Identity passphrase: ", confirm=False)
-            identity = service.load_identity(args.identity, secret)
-        elif args.passphrase_file is not None:
-            raise InputError(
-                "passphrase_without_identity",
-                "--passphrase-file is for --identity; give both, or neither.",
-            )
-        else:
-            identity = service.throwaway_identity()
+        identity = signing_identity(args.identity, args.passphrase_file)
     except InputError as exc:
         err.write(f"{PROG}: {exc.message}\n")
         return EXIT_USAGE
