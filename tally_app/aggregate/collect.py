@@ -24,7 +24,12 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from tally_app.aggregate.check import Checked, check_all
-from tally_app.aggregate.extract import PrecinctCounts
+from tally_app.aggregate.extract import (
+    ContestCount,
+    Extracted,
+    PrecinctCounts,
+    SelectionCount,
+)
 from tally_app.aggregate.model import (
     Aggregation,
     BundleOutcome,
@@ -42,6 +47,10 @@ if TYPE_CHECKING:
 WRITE_INS_SUFFIX = "-write-ins"
 WRITE_INS_NAME = "Write-ins"
 CORRECTION = "correction"
+# A precinct's whole count (DESIGN §10): its first report, a correction of it, or the count
+# certified later. pre-election (a logic-and-accuracy report without IsTest) and
+# unofficial-partial (a count not finished) are never summed as a precinct's count.
+SUMMABLE_STATUSES = frozenset({"unofficial-complete", CORRECTION, "certified"})
 NOT_CHECKED = (
     "fingerprint not checked: the bundle has no manifest, so every election, precinct, "
     "contest and selection id was checked against the election definition instead."
@@ -53,26 +62,123 @@ class _Index:
     """The definition, indexed once (a 5,000-precinct definition is searched 5,000 times)."""
 
     definition: ElectionDefinition
-    carried: dict[str, frozenset[str]]  # precinct id -> contest ids on its ballots
+    carried: dict[str, frozenset[str]]  # precinct id -> contest ids on any of its ballots
+    everywhere: dict[str, frozenset[str]]  # precinct id -> contest ids on all of its ballots
     selections: dict[str, frozenset[str]]  # contest id -> selection ids
+    vote_for: dict[str, int]  # contest id -> the definition's vote-for
     candidate_contests: frozenset[str]
+    unqualified_write_ins: frozenset[str]  # contests whose write-in names are pooled
 
     @classmethod
     def of(cls, definition: ElectionDefinition) -> _Index:
-        styles = {s.id: s.contest_ids for s in definition.ballot_styles}
+        styles = {s.id: frozenset(s.contest_ids) for s in definition.ballot_styles}
+        carried: dict[str, frozenset[str]] = {}
+        everywhere: dict[str, frozenset[str]] = {}
+        for p in definition.precincts:
+            own = [styles.get(s, frozenset()) for s in p.ballot_style_ids]
+            carried[p.id] = frozenset().union(*own)
+            everywhere[p.id] = frozenset.intersection(*own) if own else frozenset()
         return cls(
             definition,
-            {
-                p.id: frozenset(c for s in p.ballot_style_ids for c in styles.get(s, ()))
-                for p in definition.precincts
-            },
+            carried,
+            everywhere,
             {c.id: frozenset(c.selection_ids) for c in definition.contests},
+            {c.id: c.vote_for for c in definition.contests},
             frozenset(c.id for c in definition.contests if isinstance(c, CandidateContest)),
+            frozenset(
+                c.id
+                for c in definition.contests
+                if isinstance(c, CandidateContest) and c.unqualified_write_ins
+            ),
         )
 
 
-def _pooled(contest_id: str, selection_id: str, flagged: bool) -> bool:
-    return flagged or selection_id == contest_id + WRITE_INS_SUFFIX
+def _pooled(contest_id: str, selection: SelectionCount, index: _Index) -> bool:
+    """The one selection pooling a contest's unqualified write-ins: this application's own
+    ``<contest>-write-ins``, or (from another producer) a selection flagged IsWriteIn with no
+    candidate, where the definition lets the board pool unqualified write-ins."""
+    if contest_id not in index.candidate_contests:
+        return False
+    if selection.id == contest_id + WRITE_INS_SUFFIX:
+        return True
+    return selection.pooled_write_in and contest_id in index.unqualified_write_ins
+
+
+def _election_problem(extracted: Extracted, definition: ElectionDefinition) -> str | None:
+    """A file naming its election id must name this one; a file naming none (another
+    producer) must at least hold this election's date and, if it says, its type."""
+    for election_id in extracted.election_ids:
+        if election_id != definition.id:
+            return f"This bundle is for election {election_id!r}, not {definition.id!r}."
+    if extracted.election_ids:
+        return None
+    if extracted.start_date[:10] != definition.date[:10]:
+        return (
+            f"This file names no election id and is for an election on "
+            f"{extracted.start_date or 'no date'}, not {definition.title} on {definition.date}."
+        )
+    if extracted.election_type and extracted.election_type != definition.type:
+        return (
+            f"This file names no election id and is for a {extracted.election_type} election, "
+            f"not {definition.title} (a {definition.type} election)."
+        )
+    return None
+
+
+def _arithmetic_problem(pc: PrecinctCounts, contest: ContestCount, index: _Index) -> str | None:
+    """Votes + overvotes + undervotes against the DEFINITION's vote-for and ballot styles,
+    never the file's own VotesAllowed or BallotStyle (as tally_app.verify.arithmetic does
+    with the file's): exactly vote-for × ballots where every ballot style of the precinct
+    carries the contest, else at most that and a whole multiple of vote-for."""
+    allowed = index.vote_for[contest.id]
+    if contest.votes_allowed is not None and contest.votes_allowed != allowed:
+        return (
+            f"Contest {contest.id!r} says {contest.votes_allowed} vote(s) allowed, but the "
+            f"election definition says vote for {allowed}."
+        )
+    marks = sum(s.votes for s in contest.selections) + contest.overvotes + contest.undervotes
+    most = allowed * pc.ballots
+    if contest.id in index.everywhere[pc.precinct_id]:
+        if marks != most:
+            return (
+                f"Contest {contest.id!r} in precinct {pc.precinct_id!r}: votes, overvotes and "
+                f"undervotes add up to {marks}, but {pc.ballots} ballots × {allowed} vote(s) "
+                f"allowed = {most}."
+            )
+    elif marks > most or marks % allowed:
+        return (
+            f"Contest {contest.id!r} in precinct {pc.precinct_id!r}: votes, overvotes and "
+            f"undervotes add up to {marks}, which is not a whole number of ballots × "
+            f"{allowed} vote(s) allowed up to {pc.ballots} ballots."
+        )
+    return None
+
+
+def _contest_problem(pc: PrecinctCounts, contest: ContestCount, index: _Index) -> str | None:
+    definition = index.definition
+    known = index.selections.get(contest.id)
+    if known is None:
+        return f"Contest {contest.id!r} is not in election {definition.id!r}."
+    if contest.id not in index.carried[pc.precinct_id]:
+        return f"Contest {contest.id!r} is not on the ballots of precinct {pc.precinct_id!r}."
+    seen = set()
+    pooled = 0
+    for s in contest.selections:
+        if s.id in known:
+            seen.add(s.id)
+        elif _pooled(contest.id, s, index) and not pooled:
+            pooled += 1
+        else:
+            return (
+                f"Selection {s.id!r} of contest {contest.id!r} is not in the election definition."
+            )
+    if seen != known:
+        absent = sorted(known - seen)[0]
+        return (
+            f"results.json has no count for selection {absent!r} of contest "
+            f"{contest.id!r} in precinct {pc.precinct_id!r}."
+        )
+    return _arithmetic_problem(pc, contest, index)
 
 
 def _definition_problem(checked: Checked, index: _Index) -> str | None:
@@ -80,9 +186,9 @@ def _definition_problem(checked: Checked, index: _Index) -> str | None:
     definition = index.definition
     extracted = checked.extracted
     assert extracted is not None
-    for election_id in extracted.election_ids:
-        if election_id != definition.id:
-            return f"This bundle is for election {election_id!r}, not {definition.id!r}."
+    problem = _election_problem(extracted, definition)
+    if problem is not None:
+        return problem
     if checked.fingerprint is not None and checked.fingerprint != definition.fingerprint:
         return (
             f"This bundle was made with another election definition (fingerprint "
@@ -92,33 +198,11 @@ def _definition_problem(checked: Checked, index: _Index) -> str | None:
         carried = index.carried.get(pc.precinct_id)
         if carried is None:
             return f"Precinct {pc.precinct_id!r} is not in election {definition.id!r}."
-        reported = {c.id for c in pc.contests}
         for contest in pc.contests:
-            known = index.selections.get(contest.id)
-            if known is None:
-                return f"Contest {contest.id!r} is not in election {definition.id!r}."
-            if contest.id not in carried:
-                return (
-                    f"Contest {contest.id!r} is not on the ballots of precinct {pc.precinct_id!r}."
-                )
-            seen = set()
-            for s in contest.selections:
-                if s.id in known:
-                    seen.add(s.id)
-                elif not (
-                    contest.id in index.candidate_contests
-                    and _pooled(contest.id, s.id, s.pooled_write_in)
-                ):
-                    return (
-                        f"Selection {s.id!r} of contest {contest.id!r} is not in the election "
-                        "definition."
-                    )
-            if seen != known:
-                absent = sorted(known - seen)[0]
-                return (
-                    f"results.json has no count for selection {absent!r} of contest "
-                    f"{contest.id!r} in precinct {pc.precinct_id!r}."
-                )
+            problem = _contest_problem(pc, contest, index)
+            if problem is not None:
+                return problem
+        reported = {c.id for c in pc.contests}
         if carried - reported:
             return (
                 f"results.json has no counts for contest {sorted(carried - reported)[0]!r}, which "
@@ -135,6 +219,11 @@ def _rejection(checked: Checked, index: _Index, allow_test: bool) -> str | None:
         return first
     if checked.is_test and not allow_test:
         return "This is a TEST bundle (from a test deck); TEST bundles are summed only with --test."
+    if checked.status not in SUMMABLE_STATUSES:
+        return (
+            f"This results file's Status is {checked.status or 'not given'}, not a precinct's "
+            "whole count; only unofficial-complete, correction or certified results are summed."
+        )
     if checked.extracted is None:
         return "results.json could not be read."
     return _definition_problem(checked, index)

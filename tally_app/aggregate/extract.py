@@ -34,6 +34,7 @@ class ContestCount:
     overvotes: int
     undervotes: int
     selections: tuple[SelectionCount, ...]
+    votes_allowed: int | None = None  # the file's own VotesAllowed (None: not given)
 
 
 @dataclass(frozen=True, slots=True)
@@ -52,6 +53,11 @@ class Extracted:
     generated: str
     discrepancies: tuple[str, ...]
     precincts: tuple[PrecinctCounts, ...]
+    # The Election's own StartDate, EndDate and Type: what a file without an election id is
+    # matched on.
+    start_date: str = ""
+    end_date: str = ""
+    election_type: str = ""
 
 
 class NotSummable(ValueError):
@@ -130,6 +136,8 @@ def extract(doc: Mapping[str, Any]) -> Extracted:
     per_precinct: dict[str, list[ContestCount]] = {p: [] for p in ballots}
     for contest in election.get("Contest", ()):
         cid = str(contest.get("@id"))
+        allowed = contest.get("VotesAllowed")
+        votes_allowed = None if allowed is None else _whole(allowed, f"votes allowed in {cid}")
         other: dict[str, tuple[int, int]] = {}
         for oc in contest.get("OtherCounts", ()):
             unit = str(oc.get("GpUnitId"))
@@ -173,6 +181,7 @@ def extract(doc: Mapping[str, Any]) -> Extracted:
                         SelectionCount(sid, totals[unit], pooled)
                         for sid, pooled, totals in selections
                     ),
+                    votes_allowed,
                 )
             )
     return Extracted(
@@ -183,4 +192,7 @@ def extract(doc: Mapping[str, Any]) -> Extracted:
             PrecinctCounts(p, classes[p], ballots[p], tuple(per_precinct[p]))
             for p in sorted(ballots)
         ),
+        start_date=str(election.get("StartDate", "")),
+        end_date=str(election.get("EndDate", "")),
+        election_type=str(election.get("Type", "")),
     )
