@@ -13,7 +13,7 @@ import os
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from tally_app.aggregate.extract import Extracted, NotSummable, extract
 
@@ -58,13 +58,15 @@ def check_one(folder: Path, roots: Sequence[x509.Certificate]) -> Checked:
         )
     problems = report.problems
     extracted = None
-    if not problems and report.document is not None:
+    if report.document is not None:
+        # Taken even from a bundle that failed a check, so that its precinct's row can say
+        # which kind of count was rejected; its problems stay the first ones found.
         try:
             extracted = extract(report.document)
         except NotSummable as exc:
-            problems = (str(exc),)
+            problems = problems or (str(exc),)
         except Exception as exc:  # a shape the schema allowed but nobody foresaw
-            problems = (f"results.json cannot be summed ({type(exc).__name__}).",)
+            problems = problems or (f"results.json cannot be summed ({type(exc).__name__}).",)
     return Checked(
         folder,
         tuple(problems),
@@ -80,17 +82,44 @@ def check_one(folder: Path, roots: Sequence[x509.Certificate]) -> Checked:
 
 
 _worker_roots: tuple[x509.Certificate, ...] = ()
+_worker_slots: Any = None  # shared: the index each worker is checking now (IDLE: none)
+_worker_slot = 0
+IDLE = -1
 
 
-def _start_worker(root_ders: tuple[bytes, ...]) -> None:
+def _start_worker(root_ders: tuple[bytes, ...], slots: Any = None, claimed: Any = None) -> None:
     from cryptography import x509
 
-    global _worker_roots
+    global _worker_roots, _worker_slots, _worker_slot
     _worker_roots = tuple(x509.load_der_x509_certificate(d) for d in root_ders)
+    if slots is not None and claimed is not None:
+        with claimed.get_lock():
+            _worker_slot = claimed.value % len(slots)
+            claimed.value += 1
+        _worker_slots = slots
 
 
-def _check_in_worker(folder: Path) -> Checked:
-    return check_one(folder, _worker_roots)
+def _check_chunk(items: Sequence[tuple[int, Path]]) -> list[Checked]:
+    """Check a few bundles, saying in shared memory which one is being checked, so that if
+    this process dies the parent knows which bundle was in its hands."""
+    checked = []
+    for index, folder in items:
+        if _worker_slots is not None:
+            _worker_slots[_worker_slot] = index
+        checked.append(check_one(folder, _worker_roots))
+    if _worker_slots is not None:
+        _worker_slots[_worker_slot] = IDLE
+    return checked
+
+
+def _not_checked(folder: Path) -> Checked:
+    return Checked(
+        folder,
+        (
+            "This bundle could not be checked: the process checking it stopped, twice; it is "
+            "not accepted. Please report it.",
+        ),
+    )
 
 
 def _start_method() -> BaseContext:
@@ -122,21 +151,82 @@ def check_all(
             if progress is not None:
                 progress(done, total)
         return
-    from concurrent.futures import ProcessPoolExecutor
-
     from cryptography.hazmat.primitives.serialization import Encoding
 
     ders = tuple(c.public_bytes(Encoding.DER) for c in roots)
     chunk = max(1, min(CHUNK, total // (count * 4) or 1))
+    waiting: dict[int, Checked] = {}
+    following = finished = 0
+    for index, checked in _in_workers(folders, roots, ders, count, chunk):
+        waiting[index] = checked
+        finished += 1
+        if progress is not None and (finished % chunk == 0 or finished == total):
+            progress(finished, total)
+        while following in waiting:  # in the order given, as soon as they are
+            yield waiting.pop(following)
+            following += 1
+
+
+def _in_workers(
+    folders: Sequence[Path],
+    roots: Sequence[x509.Certificate],
+    ders: tuple[bytes, ...],
+    count: int,
+    chunk: int,
+) -> Iterator[tuple[int, Checked]]:
+    """(index, verdict) for every folder, in the order they finish. A worker that dies (a
+    native crash, the OOM killer) breaks the pool: the bundles that were in the workers'
+    hands then are each checked again in a process of their own (the one that kills that
+    one too "could not be checked"; an innocent one is simply checked), and the others not
+    finished go to a fresh pool. No bundle is lost or wrongly blamed. A task that fails with
+    an ordinary exception is checked again here, where check_one never raises."""
+    from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
+    from concurrent.futures.process import BrokenProcessPool
+
+    context = _start_method()
+    remaining = list(range(len(folders)))
+    while remaining:
+        failed: list[int] = []
+        slots = context.Array("q", [IDLE] * count, lock=False)
+        claimed = context.Value("i", 0)
+        with ProcessPoolExecutor(
+            max_workers=count,
+            mp_context=context,
+            initializer=_start_worker,
+            initargs=(ders, slots, claimed),
+        ) as pool:
+            parts = [remaining[i : i + chunk] for i in range(0, len(remaining), chunk)]
+            pending = {pool.submit(_check_chunk, [(i, folders[i]) for i in p]): p for p in parts}
+            while pending:
+                finished, _ = wait(pending, return_when=FIRST_COMPLETED)
+                for future in finished:
+                    part = pending.pop(future)
+                    try:
+                        checked = future.result()
+                    except BrokenProcessPool:
+                        failed += part
+                        continue
+                    except Exception:  # e.g. a verdict that could not be sent back
+                        checked = [check_one(folders[i], roots) for i in part]
+                    yield from zip(part, checked, strict=True)
+        suspects = {i for i in slots if i != IDLE} & set(failed)
+        if not suspects:  # no worker said what it held: check each alone
+            suspects = set(failed)
+        for i in sorted(suspects):
+            yield i, _alone(folders[i], ders)
+        remaining = sorted(set(failed) - suspects)
+
+
+def _alone(folder: Path, ders: tuple[bytes, ...]) -> Checked:
+    """One bundle checked in a process of its own; if that process dies too, the bundle
+    could not be checked (never the parent process's life at stake)."""
+    from concurrent.futures import ProcessPoolExecutor
+
     with ProcessPoolExecutor(
-        max_workers=count,
-        mp_context=_start_method(),
-        initializer=_start_worker,
-        initargs=(ders,),
+        max_workers=1, mp_context=_start_method(), initializer=_start_worker, initargs=(ders,)
     ) as pool:
-        for done, checked in enumerate(
-            pool.map(_check_in_worker, folders, chunksize=chunk), start=1
-        ):
-            yield checked
-            if progress is not None and (done % chunk == 0 or done == total):
-                progress(done, total)
+        try:
+            (checked,) = pool.submit(_check_chunk, [(IDLE, folder)]).result()
+        except Exception:  # BrokenProcessPool above all
+            return _not_checked(folder)
+    return checked

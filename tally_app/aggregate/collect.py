@@ -7,11 +7,21 @@ fingerprint: it is accepted on its ids and says "fingerprint not checked"). TEST
 refused unless ``allow_test`` (then real and TEST bundles are both summed and every output is
 marked TEST, as a dry run of election night must be).
 
+Only a precinct's whole count is summed: Status unofficial-complete, correction or
+certified (pre-election and unofficial-partial are rejected). Every contest's arithmetic is
+re-checked with the DEFINITION's vote-for and ballot styles, not the file's own
+VotesAllowed/BallotStyle (a file whose VotesAllowed differs is rejected). A file without an
+election id must still hold this election's date (and type, if it gives one).
+
 Then, among the bundles not rejected: equal results.json bytes are one bundle (the others
 are ``duplicate``); results are keyed by precinct and the reporting device's ``DeviceClass``
 type, so a central vote-by-mail count adds to the precinct's hand count; two different
 bundles with one key are a ``conflict`` and neither is summed, unless one is a
-``correction`` generated later than every other, which supersedes them (``superseded``).
+``correction`` generated later than every other (and of the same IsTest: a TEST bundle never
+replaces a real one), which supersedes them (``superseded``). A bundle whose device is of
+unknown kind (none named, "unknown" or "other") is never added to another count of its
+precinct: it conflicts with every other bundle of that precinct (the safe rule: it might be
+the same count re-exported). A bundle not summed is in conflict for all its precincts.
 """
 
 from __future__ import annotations
@@ -25,6 +35,7 @@ from typing import TYPE_CHECKING
 
 from tally_app.aggregate.check import Checked, check_all
 from tally_app.aggregate.extract import (
+    UNKNOWN_DEVICE,
     ContestCount,
     Extracted,
     PrecinctCounts,
@@ -50,6 +61,10 @@ CORRECTION = "correction"
 # A precinct's whole count (DESIGN §10): its first report, a correction of it, or the count
 # certified later. pre-election (a logic-and-accuracy report without IsTest) and
 # unofficial-partial (a count not finished) are never summed as a precinct's count.
+# A device that does not say what kind of count it made (DeviceClass absent, "unknown" or
+# "other"): see _groups.
+VAGUE_DEVICES = frozenset({UNKNOWN_DEVICE, "other"})
+ANY_DEVICE = "*"
 SUMMABLE_STATUSES = frozenset({"unofficial-complete", CORRECTION, "certified"})
 NOT_CHECKED = (
     "fingerprint not checked: the bundle has no manifest, so every election, precinct, "
@@ -242,43 +257,91 @@ def _keys(checked: Checked) -> set[tuple[str, str]]:
     return {(p.precinct_id, p.device_class) for p in checked.extracted.precincts}
 
 
+def _groups(kept: Sequence[Checked]) -> dict[tuple[str, str], list[Checked]]:
+    """The bundles that claim one count: same precinct and same kind of device. A device
+    of unknown kind (none named, or "unknown"/"other") may be the very device another key
+    names, so the safe rule is that such a bundle claims the precinct's count as a whole: it
+    shares one group with every other bundle of that precinct and is never added to any of
+    them (two of them: a conflict, never a double count)."""
+    by_key: dict[tuple[str, str], list[Checked]] = defaultdict(list)
+    vague: set[str] = set()
+    for checked in kept:
+        for precinct_id, device in sorted(_keys(checked)):
+            by_key[precinct_id, device].append(checked)
+            if device in VAGUE_DEVICES:
+                vague.add(precinct_id)
+    groups: dict[tuple[str, str], list[Checked]] = {}
+    for (precinct_id, device), group in sorted(by_key.items()):
+        if precinct_id not in vague:
+            groups[precinct_id, device] = group
+            continue
+        merged = groups.setdefault((precinct_id, ANY_DEVICE), [])
+        merged.extend(c for c in group if all(m.path != c.path for m in merged))
+    return groups
+
+
 def _settle(
     kept: Sequence[Checked],
 ) -> tuple[dict[Path, tuple[Disposition, str]], dict[str, set[Path]]]:
-    """Conflicts and superseded bundles among the distinct bundles not rejected."""
-    by_key: dict[tuple[str, str], list[Checked]] = defaultdict(list)
-    for checked in kept:
-        for key in _keys(checked):
-            by_key[key].append(checked)
+    """Conflicts and superseded bundles among the distinct bundles not rejected.
+
+    A bundle not summed is not summed for any of its precincts, so every one of them is
+    listed under conflicts (never "missing"); a correction supersedes a bundle only if it
+    covers all of that bundle's keys, else the bundle is in conflict."""
     fate: dict[Path, tuple[Disposition, str]] = {}
-    conflicts: dict[str, set[Path]] = defaultdict(set)
-    for (precinct_id, device), group in sorted(by_key.items()):
+    replaced: dict[Path, Checked] = {}
+    by_path = {c.path: c for c in kept}
+    for (precinct_id, device), group in sorted(_groups(kept).items()):
         if len(group) < 2:
             continue
         latest = _superseding(group)
         if latest is not None:
             for other in group:
-                if other is not latest and other.path not in fate:
-                    fate[other.path] = (
-                        Disposition.SUPERSEDED,
-                        f"Replaced by the later correction {latest.path}.",
-                    )
+                if other is not latest:
+                    replaced.setdefault(other.path, latest)
             continue
         paths = sorted(c.path for c in group)
-        conflicts[precinct_id].update(paths)
+        kind = "a device of unknown kind" if device == ANY_DEVICE else f"device ({device})"
         for checked in group:
             others = ", ".join(str(p) for p in paths if p != checked.path)
-            fate[checked.path] = (
-                Disposition.CONFLICT,
-                f"Precinct {precinct_id} has another, different bundle from the same kind of "
-                f"device ({device}): {others}; neither is summed until one is withdrawn or a "
-                "later correction replaces them.",
+            fate.setdefault(
+                checked.path,
+                (
+                    Disposition.CONFLICT,
+                    f"Precinct {precinct_id} has another, different bundle from the same kind "
+                    f"of {kind}: {others}; neither is summed until one is withdrawn or a later "
+                    "correction replaces them.",
+                ),
             )
+    for path, latest in replaced.items():
+        if path in fate:
+            continue
+        uncovered = sorted(p for p, _ in _keys(by_path[path]) - _keys(latest))
+        if uncovered:
+            fate[path] = (
+                Disposition.CONFLICT,
+                f"The later correction {latest.path} replaces this bundle for some of its "
+                f"precincts but not for {', '.join(uncovered)}; it is not summed until a "
+                "correction covers all of them.",
+            )
+        else:
+            fate[path] = (
+                Disposition.SUPERSEDED,
+                f"Replaced by the later correction {latest.path}.",
+            )
+    conflicts: dict[str, set[Path]] = defaultdict(set)
+    for path, (disposition, _) in fate.items():
+        if disposition is Disposition.CONFLICT:
+            for precinct_id in by_path[path].precinct_ids:
+                conflicts[precinct_id].add(path)
     return fate, conflicts
 
 
 def _superseding(group: Sequence[Checked]) -> Checked | None:
-    """The correction generated later than every other bundle of the group, if there is one."""
+    """The correction generated later than every other bundle of the group, if there is one.
+    A TEST bundle never replaces a real one, nor a real one a TEST one: all must agree."""
+    if len({c.is_test for c in group}) > 1:
+        return None
     dated = [(c, _when(c.extracted.generated) if c.extracted else None) for c in group]
     corrections = [(m, c) for c, m in dated if m is not None and c.status == CORRECTION]
     if not corrections:
@@ -396,7 +459,7 @@ def aggregate(
             summed_bundles.append(checked)
     outcomes.sort(key=lambda o: str(o.path))
     summed = [p for c in summed_bundles if c.extracted for p in c.extracted.precincts]
-    rows = _rows(definition, outcomes, summed_bundles, rejected, conflicts)
+    rows = _rows(definition, every, {o.path: o.disposition for o in outcomes})
     reporting = tuple(sorted({p.precinct_id for p in summed}))
     return Aggregation(
         election_id=definition.id,
@@ -417,41 +480,82 @@ def aggregate(
     )
 
 
+DEVICE_WORDS = {
+    "manual-count": "hand count",
+    "opscan-central": "central count",
+    "opscan-precinct": "precinct scanner",
+    "dre": "DRE",
+    "bmd": "ballot-marking device",
+    UNKNOWN_DEVICE: "device not named",
+    "other": "other device",
+}
+STATE_ORDER = ("accepted", "accepted with discrepancy", "conflict", "rejected")
+
+
+def _row_state(keys: dict[str | None, str]) -> str:
+    """One state ("accepted") when all of a precinct's counts agree, else each state with
+    the kinds of device it holds for: "accepted (central count); conflict (hand count)"."""
+    states: dict[str, list[str]] = defaultdict(list)
+    for device, state in keys.items():
+        if device is not None:
+            states[state].append(DEVICE_WORDS.get(device, device))
+    if None in keys and not states:
+        states[keys[None]] = []
+    if not states:
+        return "missing"
+    if len(states) == 1:
+        return next(iter(states))
+    return "; ".join(
+        f"{state} ({', '.join(sorted(states[state]))})" if states[state] else state
+        for state in STATE_ORDER
+        if state in states
+    )
+
+
 def _rows(
     definition: ElectionDefinition,
-    outcomes: Sequence[BundleOutcome],
-    summed_bundles: Sequence[Checked],
-    rejected: dict[Path, str],
-    conflicts: dict[str, set[Path]],
+    every: Sequence[Checked],
+    dispositions: dict[Path, Disposition],
 ) -> tuple[PrecinctRow, ...]:
     ballots: dict[str, int] = defaultdict(int)
     hashes: dict[str, list[str]] = defaultdict(list)
-    for checked in summed_bundles:
-        assert checked.extracted is not None
-        for pc in checked.extracted.precincts:
-            ballots[pc.precinct_id] += pc.ballots
-            hashes[pc.precinct_id].append(str(checked.results_sha256))
-    discrepant = {
-        p
-        for o in outcomes
-        if o.disposition is Disposition.ACCEPTED_DISCREPANCY
-        for p in o.precinct_ids
-    }
-    named_rejected = {p for o in outcomes if o.path in rejected for p in o.precinct_ids}
+    # Per precinct, per kind of device: the state of its count. Summed wins over conflict,
+    # conflict over rejected (a rejected copy beside the summed count changes nothing); a
+    # rejected bundle whose device could not be read (None) shows only if nothing else does.
+    keys: dict[str, dict[str | None, str]] = defaultdict(dict)
+    rank = {s: i for i, s in enumerate(STATE_ORDER)}
+    for checked in every:
+        disposition = dispositions[checked.path]
+        devices: dict[str, str | None] = dict.fromkeys(checked.precinct_ids)
+        if checked.extracted is not None:
+            devices.update((p.precinct_id, p.device_class) for p in checked.extracted.precincts)
+        if disposition.summed:
+            state = (
+                "accepted with discrepancy"
+                if disposition is Disposition.ACCEPTED_DISCREPANCY
+                else "accepted"
+            )
+            assert checked.extracted is not None
+            for pc in checked.extracted.precincts:
+                ballots[pc.precinct_id] += pc.ballots
+                hashes[pc.precinct_id].append(str(checked.results_sha256))
+        elif disposition in (Disposition.CONFLICT, Disposition.REJECTED):
+            state = disposition.value
+        else:
+            continue
+        for precinct_id, device in devices.items():
+            known = keys[precinct_id].get(device)
+            if known is None or rank[state] < rank[known]:
+                keys[precinct_id][device] = state
     rows = []
     for precinct in sorted(definition.precincts, key=lambda p: p.id):
         pid = precinct.id
-        if pid in ballots:
-            state = "accepted with discrepancy" if pid in discrepant else "accepted"
-        elif pid in conflicts:
-            state = "conflict"
-        elif pid in named_rejected:
-            state = "rejected"
-        else:
-            state = "missing"
         rows.append(
             PrecinctRow(
-                pid, state, ballots.get(pid) if pid in ballots else None, tuple(sorted(hashes[pid]))
+                pid,
+                _row_state(keys.get(pid, {})),
+                ballots.get(pid) if pid in ballots else None,
+                tuple(sorted(hashes[pid])),
             )
         )
     return tuple(rows)

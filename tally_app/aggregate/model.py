@@ -75,9 +75,17 @@ class PrecinctRow:
     """One precinct of the definition in the certification's per-precinct table."""
 
     precinct_id: str
-    disposition: str  # accepted / accepted with discrepancy / rejected / conflict / missing
+    # accepted / accepted with discrepancy / rejected / conflict / missing; when the kinds of
+    # device of one precinct fare differently, each state with its devices, e.g.
+    # "accepted (central count); conflict (hand count)".
+    disposition: str
     ballots: int | None  # ballots cast summed for it (None when nothing was summed)
     results_sha256: tuple[str, ...] = ()  # of the bundles summed for it
+
+    @property
+    def states(self) -> frozenset[str]:
+        """The plain states in ``disposition`` (for a filter: "conflict" in row.states)."""
+        return frozenset(part.split(" (")[0] for part in self.disposition.split("; "))
 
 
 @dataclass(frozen=True)
