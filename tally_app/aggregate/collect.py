@@ -50,7 +50,7 @@ from tally_app.aggregate.model import (
     SelectionTotal,
 )
 from tally_app.definition.model import CandidateContest, ElectionDefinition
-from tally_app.verify.discover import find_bundles
+from tally_app.verify.discover import discover
 
 if TYPE_CHECKING:
     from cryptography import x509
@@ -427,7 +427,8 @@ def aggregate(
     """Verify every bundle under ``paths`` against ``definition`` and the county CA, and sum
     the ones that may be summed. Raises InputError for a path that is not there."""
     index = _Index.of(definition)
-    folders = find_bundles(paths)
+    found = discover(paths)
+    folders = found.folders
     rejected: dict[Path, str] = {}
     kept: list[Checked] = []
     duplicates: dict[Path, Path] = {}
@@ -477,6 +478,7 @@ def aggregate(
         definition=definition,
         summed=tuple(sorted(summed, key=lambda p: (p.precinct_id, p.device_class))),
         is_test=any(c.is_test for c in summed_bundles),
+        warnings=found.warnings,
     )
 
 

@@ -106,6 +106,9 @@ class Aggregation:
     definition: ElectionDefinition | None = field(default=None, repr=False, compare=False)
     summed: tuple[PrecinctCounts, ...] = field(default=(), repr=False)
     is_test: bool = False  # a TEST bundle was summed (--test): every output says TEST
+    # Folders under the paths given that were not searched (unreadable, too deep), one
+    # sentence each: a bundle may lie there unseen.
+    warnings: tuple[str, ...] = ()
 
     @property
     def rejected(self) -> tuple[BundleOutcome, ...]:

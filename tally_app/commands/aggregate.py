@@ -7,7 +7,8 @@ Every bundle under the PATHs is verified against the county CA and the election 
 only those that pass are summed, each failure is listed with one sentence. DIR receives
 summary.json, precincts.json, results.csv and the signed certification.pdf. Exit 0 when every
 bundle was accepted (duplicates and superseded bundles are fine), 1 when any was rejected or
-in conflict (the accepted ones are still summed and written), 2 for a usage error or an
+in conflict or a folder could not be searched (warned on stderr; the accepted ones are still
+summed and written), 2 for a usage error or an
 unreadable --trust, --election or --out.
 
 With ``--test``, TEST bundles (from test decks) are summed too, beside real ones, and every
@@ -200,6 +201,8 @@ def _cmd_aggregate(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
         out.write("\n")
     else:
         _summary(aggregation, out)
+    for warning in aggregation.warnings:
+        err.write(f"{PROG}: warning: {printable(warning)}\n")
     if not aggregation.bundles:
         err.write(
             f"{PROG}: no results bundle (a folder with a results.json) was found under "
@@ -219,4 +222,5 @@ def _cmd_aggregate(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
         )
         + ".\n"
     )
-    return EXIT_OK if aggregation.bundles and aggregation.all_accepted else EXIT_INVALID
+    complete = aggregation.bundles and aggregation.all_accepted and not aggregation.warnings
+    return EXIT_OK if complete else EXIT_INVALID
