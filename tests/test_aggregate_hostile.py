@@ -360,6 +360,7 @@ def test_a_foreign_file_cannot_raise_votes_allowed_to_inflate_a_candidate(
         f"{leader['@id']} got {_votes(result)[leader['@id']]} votes from "
         f"{contest.ballots} ballots in a vote-for-1 contest"
     )
+    assert "says 2 vote(s) allowed" in str(result.rejected[0].reason)
 
 
 def test_a_foreign_file_without_ballot_styles_must_still_balance(
@@ -379,6 +380,7 @@ def test_a_foreign_file_without_ballot_styles_must_still_balance(
         tmp_path / "usb" / "f", changed(read_doc(bundle), padded), pki.identity
     )
     result = _run([tmp_path / "usb"], runoff, pki)
+    assert "add up to" in str(result.rejected[0].reason)
     assert _fate(result, foreign) is Disposition.REJECTED, (
         f"ballots {result.contests[0].ballots} but marks "
         f"{sum(_votes(result).values()) + result.contests[0].overvotes + result.contests[0].undervotes}"
@@ -695,3 +697,54 @@ def test_a_certified_report_is_summed(tmp_path: Path, runoff: ElectionDefinition
         tmp_path / "usb" / "f", changed(read_doc(bundle), certify), pki.identity
     )
     assert _fate(_run([tmp_path / "usb"], runoff, pki), foreign).summed
+
+
+def test_a_correction_of_one_precinct_does_not_silently_replace_a_two_precinct_file(
+    tmp_path: Path, runoff: ElectionDefinition, pki: Pki
+) -> None:
+    """A later correction for the first precinct of a two-precinct file replaces it there,
+    but the file's second precinct is not covered: the file is in conflict, not superseded,
+    and the second precinct is listed as in conflict."""
+    p1, p2 = runoff.precincts[0].id, runoff.precincts[1].id
+    b1, b2 = county_bundles(runoff, [p1, p2], tmp_path / "app", pki.identity)
+    ems = producer_bundle(
+        tmp_path / "usb" / "ems", _two_precincts(read_doc(b1), read_doc(b2)), pki.identity
+    )
+    fix = producer_bundle(
+        tmp_path / "usb" / "fix",
+        changed(read_doc(b1), _correction_at("2026-11-04T09:30:00+00:00")),
+        pki.identity,
+    )
+    result = _run([tmp_path / "usb"], runoff, pki)
+    assert _fate(result, fix).summed and _fate(result, ems) is Disposition.CONFLICT
+    assert f"but not for {p2}" in str(next(b for b in result.bundles if b.path == ems).reason)
+    assert result.reporting == (p1,) and dict(result.conflicts)[p2] == (ems,)
+
+
+def test_a_worker_task_that_raises_is_checked_again_in_process(
+    tmp_path: Path, pki: Pki, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """An ordinary exception from a worker's task (not a crash) loses nothing either: the
+    bundles of that task are checked again in the parent."""
+    import tally_app.aggregate.check as check_module
+    from tally_app.testdeck.synthetic import synthetic_definition, write_synthetic_bundles
+    from tests.test_aggregate_helpers import T0
+
+    definition = synthetic_definition(60)
+    bundles = write_synthetic_bundles(
+        definition, None, tmp_path / "usb", pki.identity, generated=T0
+    )
+    parent, real = os.getpid(), check_module.check_one
+
+    def failing(folder: Path, roots: Any) -> Any:
+        if folder == bundles[5] and os.getpid() != parent:
+            raise MemoryError("in a worker")
+        return real(folder, roots)
+
+    monkeypatch.setattr(check_module, "check_one", failing)
+    if check_module._start_method().get_start_method() != "fork":
+        pytest.skip("needs fork so that the worker inherits the patched check")
+    result = aggregate(
+        [tmp_path / "usb"], definition, service.load_trust_roots(pki.ca_pem), workers=2
+    )
+    assert len(result.reporting) == 60 and result.all_accepted
