@@ -748,3 +748,34 @@ def test_a_worker_task_that_raises_is_checked_again_in_process(
         [tmp_path / "usb"], definition, service.load_trust_roots(pki.ca_pem), workers=2
     )
     assert len(result.reporting) == 60 and result.all_accepted
+
+
+def test_where_not_every_ballot_carries_a_contest_the_check_is_bounded(
+    runoff: ElectionDefinition,
+) -> None:
+    """Where some ballot style of the precinct lacks the contest, ballots per contest are
+    unknown: marks must be at most vote-for × ballots and a whole multiple of vote-for."""
+    from dataclasses import replace
+
+    from tally_app.aggregate.collect import _arithmetic_problem, _Index
+    from tally_app.aggregate.extract import ContestCount, PrecinctCounts, SelectionCount
+
+    pid, contest = runoff.precincts[0].id, runoff.contests[0]
+    index = _Index.of(runoff)
+    assert contest.id in index.everywhere[pid]
+    partly = replace(index, everywhere={**index.everywhere, pid: frozenset()})
+
+    def counts(votes: int, ballots: int, allowed: int | None = None) -> PrecinctCounts:
+        sel = SelectionCount(contest.selection_ids[0], votes, False)
+        return PrecinctCounts(
+            pid, "manual-count", ballots, (ContestCount(contest.id, 0, 0, (sel,), allowed),)
+        )
+
+    def problem(pc: PrecinctCounts, idx: Any) -> str | None:
+        return _arithmetic_problem(pc, pc.contests[0], idx)
+
+    assert problem(counts(90, 100), index) is not None  # exact: 90 ≠ 1 × 100
+    assert problem(counts(100, 100), index) is None
+    assert problem(counts(90, 100), partly) is None  # bounded: 90 ≤ 100
+    assert problem(counts(101, 100), partly) is not None
+    assert "says 2 vote(s) allowed" in str(problem(counts(100, 100, 2), index))
