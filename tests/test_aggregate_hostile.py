@@ -779,3 +779,25 @@ def test_where_not_every_ballot_carries_a_contest_the_check_is_bounded(
     assert problem(counts(90, 100), partly) is None  # bounded: 90 ≤ 100
     assert problem(counts(101, 100), partly) is not None
     assert "says 2 vote(s) allowed" in str(problem(counts(100, 100, 2), index))
+
+
+def test_a_later_correction_of_unknown_kind_replaces_no_count_of_another_kind(
+    tmp_path: Path, runoff: ElectionDefinition, pki: Pki
+) -> None:
+    """A correction from a device of unknown kind, dated later, does not replace the hand
+    count and the central count: the precinct is in conflict."""
+    pid = runoff.precincts[0].id
+    (bundle,) = county_bundles(runoff, [pid], tmp_path / "usb", pki.identity)
+    doc = read_doc(bundle)
+    vbm = producer_bundle(
+        tmp_path / "usb" / "vbm", changed(doc, _device_type("opscan-central")), pki.identity
+    )
+    late = _correction_at("2026-11-04T09:30:00+00:00")
+
+    def vague_correction(d: dict[str, Any]) -> None:
+        late(d)
+        _without_device(d)
+
+    fix = producer_bundle(tmp_path / "usb" / "fix", changed(doc, vague_correction), pki.identity)
+    result = _run([tmp_path / "usb"], runoff, pki)
+    assert {_fate(result, b) for b in (bundle, vbm, fix)} == {Disposition.CONFLICT}

@@ -21,7 +21,8 @@ bundles with one key are a ``conflict`` and neither is summed, unless one is a
 replaces a real one), which supersedes them (``superseded``). A bundle whose device is of
 unknown kind (none named, "unknown" or "other") is never added to another count of its
 precinct: it conflicts with every other bundle of that precinct (the safe rule: it might be
-the same count re-exported). A bundle not summed is in conflict for all its precincts.
+the same count re-exported), and in that case a later correction replaces nothing unless
+all of them are of one kind. A bundle not summed is in conflict for all its precincts.
 """
 
 from __future__ import annotations
@@ -295,6 +296,10 @@ def _settle(
         if len(group) < 2:
             continue
         latest = _superseding(group)
+        if latest is not None and device == ANY_DEVICE:
+            # A correction replaces counts of its own kind only, never a count of another.
+            kinds = {d for c in group for p, d in _keys(c) if p == precinct_id}
+            latest = latest if len(kinds) == 1 else None
         if latest is not None:
             for other in group:
                 if other is not latest:
