@@ -325,23 +325,40 @@ def verify_bundles(
     *,
     deep: bool = True,
 ) -> list[BundleReport]:
-    """Find every bundle under ``paths`` and check each one."""
-    from tally_app.verify.bundle_check import BundleReport, verify_bundle
+    """Find every bundle under ``paths`` and check each one (InputError if a folder cannot
+    be searched; `verify_paths` reports such folders instead)."""
     from tally_app.verify.discover import find_bundles
 
-    def check(folder: Path) -> BundleReport:
-        try:
-            return verify_bundle(folder, trust_roots, deep=deep)
-        except Exception as exc:  # one hostile bundle must not stop the checking of the rest
-            return BundleReport(
-                folder,
-                (
-                    f"This bundle could not be checked ({type(exc).__name__}); it is not "
-                    "accepted. Please report it.",
-                ),
-            )
+    return [_verify_one(p, trust_roots, deep) for p in find_bundles(paths)]
 
-    return [check(p) for p in find_bundles(paths)]
+
+def verify_paths(
+    paths: Iterable[Path],
+    trust_roots: Sequence[x509.Certificate] = (),
+    *,
+    deep: bool = True,
+) -> tuple[list[BundleReport], tuple[str, ...]]:
+    """Every bundle under ``paths`` checked, and one sentence per folder that could not be
+    searched (unreadable, too deep): bundles in it were not seen."""
+    from tally_app.verify.discover import discover
+
+    found = discover(paths)
+    return [_verify_one(p, trust_roots, deep) for p in found.folders], found.warnings
+
+
+def _verify_one(folder: Path, trust_roots: Sequence[x509.Certificate], deep: bool) -> BundleReport:
+    from tally_app.verify.bundle_check import BundleReport, verify_bundle
+
+    try:
+        return verify_bundle(folder, trust_roots, deep=deep)
+    except Exception as exc:  # one hostile bundle must not stop the checking of the rest
+        return BundleReport(
+            folder,
+            (
+                f"This bundle could not be checked ({type(exc).__name__}); it is not "
+                "accepted. Please report it.",
+            ),
+        )
 
 
 # --- documents ----------------------------------------------------------------------------

@@ -70,3 +70,25 @@ def test_a_missing_path_is_one_sentence(tmp_path: Path, capsys: pytest.CaptureFi
     assert main(["verify", str(tmp_path / "nowhere")]) == 1
     err = capsys.readouterr().err
     assert "is not a folder or a results.json file" in err and err.count("\n") == 1
+
+
+def test_a_folder_that_cannot_be_searched_is_a_warning_and_exit_1(
+    drive: Path, pki: Pki, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A bundle in an unreadable folder is not seen: say so, and do not call the drive valid."""
+    import os
+
+    broken = drive / "broken"
+    broken.mkdir()
+    real_scandir = os.scandir
+
+    def scandir(path: object) -> object:
+        if Path(str(path)) == broken:
+            raise PermissionError(13, "Permission denied")
+        return real_scandir(path)  # type: ignore[arg-type]
+
+    monkeypatch.setattr("tally_app.verify.discover.os.scandir", scandir)
+    assert main(["verify", str(drive), "--trust", str(pki.ca_pem)]) == 1
+    out, err = capsys.readouterr()
+    assert out.startswith("VALID ")  # the readable bundle is still checked
+    assert "warning:" in err and "broken" in err

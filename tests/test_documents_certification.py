@@ -423,3 +423,10 @@ def test_the_facade_signs_it_and_the_signature_checks_out(tmp_path: Path) -> Non
     text = text_of(signed, tmp_path)
     assert "Generated 2017-06-07 09:15:00 UTC on device county-recv-01" in text
     assert "NOT COUNTY-ISSUED" not in text and "Jimmy Gomez" in text
+
+
+def test_folders_not_searched_are_on_the_sheet(tmp_path: Path) -> None:
+    warned = replace(small(), warnings=("/media/usb/broken cannot be read (Permission denied).",))
+    text = text_of(render(warned), tmp_path)
+    assert "Folders not searched" in text and "/media/usb/broken cannot be read" in text
+    assert "Folders not searched" not in text_of(render(small()), tmp_path)

@@ -29,7 +29,7 @@ def add(sub: Any) -> None:
             "Check results bundles: the NIST schema and references of results.json, its "
             "arithmetic, the manifest's hashes and sizes, both signatures and (with --trust) "
             "the chain to the county CA. Exit 0 if every bundle found is valid, 1 if any is "
-            "invalid or none is found, 2 for a usage error."
+            "invalid, none is found or a folder could not be searched, 2 for a usage error."
         ),
     )
     verify.add_argument(
@@ -100,8 +100,9 @@ def _cmd_verify(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
         except InputError as exc:
             err.write(f"{PROG}: {exc.message}\n")
             return EXIT_USAGE
-    reports = sorted(service.verify_bundles(args.paths, roots), key=lambda r: str(r.path))
-    valid = bool(reports) and all(r.valid for r in reports)
+    found, warnings = service.verify_paths(args.paths, roots)
+    reports = sorted(found, key=lambda r: str(r.path))
+    valid = bool(reports) and all(r.valid for r in reports) and not warnings
     if args.json:
         json.dump({"valid": valid, "bundles": [_as_json(r) for r in reports]}, out, indent=2)
         out.write("\n")
@@ -110,6 +111,8 @@ def _cmd_verify(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
             out.write(_line(report) + "\n")
             out.writelines(f"  problem: {printable(p)}\n" for p in report.problems)
             out.writelines(f"  note: {printable(n)}\n" for n in report.notes)
+    for warning in warnings:  # a folder not searched: a bundle in it was not seen
+        err.write(f"{PROG}: warning: {printable(warning)}\n")
     if not reports:
         err.write(
             f"{PROG}: no results bundle (a folder with a results.json) was found under "

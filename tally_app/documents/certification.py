@@ -115,6 +115,7 @@ def certification_pdf(
     story += _precinct_table(aggregation)
     story += _not_summed(aggregation)
     story += _unchecked(aggregation.bundles)
+    story += _not_searched(aggregation.warnings)
     story += _discrepancies(aggregation.bundles)
     story += _receipt()
     story += _certificate()
@@ -406,6 +407,19 @@ def _unchecked(bundles: Sequence[BundleOutcome]) -> list[Flowable]:
         [para(f"{_precincts(b)} — {b.path}: fingerprint not checked.", SMALL)] for b in unchecked
     ]
     return _kept(_head(para("Summed with the fingerprint not checked", H2), [[note], *lines]))
+
+
+def _not_searched(warnings: Sequence[str]) -> list[Flowable]:
+    """Folders the search could not read or reach: bundles in them were not seen."""
+    if not warnings:
+        return []
+    note = para(
+        "These folders could not be searched, so any bundle in them was neither verified nor "
+        "counted; the precincts of such bundles show as missing.",
+        SMALL,
+    )
+    lines = [[para(warning, SMALL)] for warning in warnings]
+    return _kept(_head(para("Folders not searched", H2), [[note], *lines]))
 
 
 _INDENTED = SMALL.clone("indented", leftIndent=14)

@@ -60,7 +60,9 @@ def bundle_state_words(disposition: Disposition) -> str:
 
 
 def _shows(show: Show, row: PrecinctRow) -> bool:
-    return show is Show.ALL or row.disposition == show.value
+    """A mixed row ("accepted (central count); conflict (hand count)") shows under each of
+    its states."""
+    return show is Show.ALL or show.value in row.states
 
 
 def count_of(aggregation: Aggregation, show: Show) -> int:

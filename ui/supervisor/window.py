@@ -241,6 +241,11 @@ class SupervisorWindow(ViewMenuWindow):
         elif not aggregation.all_accepted:
             kind = "bad"
             text += " " + self.tr("Read the bundles not counted before certifying.")
+        if aggregation.warnings:  # folders that could not be searched: bundles may be missed
+            kind = "bad"
+            text += " " + self.tr(
+                "Some folders could not be searched, so bundles in them were not seen: {0}"
+            ).format(" ".join(aggregation.warnings))
         elif aggregation.missing:
             kind = "warn"
         else:
