@@ -22,7 +22,15 @@ import json
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TextIO
 
-from tally_app.commands.base import EXIT_INVALID, EXIT_OK, EXIT_USAGE, PROG, count
+from tally_app.commands.base import (
+    EXIT_INVALID,
+    EXIT_OK,
+    EXIT_USAGE,
+    PROG,
+    add_identity_arguments,
+    count,
+    signing_identity,
+)
 from tally_app.printable import printable
 
 if TYPE_CHECKING:
@@ -61,19 +69,7 @@ def add(sub: Any) -> None:
         action="store_true",
         help="also sum TEST bundles (from test decks); every output is then marked TEST",
     )
-    parser.add_argument(
-        "--identity",
-        type=Path,
-        metavar="FILE.p12",
-        help="identity to sign the certification with (default: a throw-away one, not "
-        "county-issued)",
-    )
-    parser.add_argument(
-        "--passphrase-file",
-        type=Path,
-        metavar="F",
-        help="file whose first line is the identity's passphrase (else asked at a terminal)",
-    )
+    add_identity_arguments(parser, "the certification")
     parser.add_argument(
         "--json",
         action="store_true",
@@ -141,7 +137,6 @@ def _cmd_aggregate(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     from tally_app import service
     from tally_app.aggregate.outputs import json_report
     from tally_app.errors import InputError, TallyError
-    from tally_app.trust.passphrase import passphrase
 
     try:
         roots = service.load_trust_roots(args.trust)
@@ -151,16 +146,7 @@ def _cmd_aggregate(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
             else service.default_definition()
         )
         _usable_out(args.out)
-        if args.identity is not None:
-            secret = passphrase(args.passphrase_file, "Identity passphrase: ", confirm=False)
-            identity = service.load_identity(args.identity, secret)
-        elif args.passphrase_file is not None:
-            raise InputError(
-                "passphrase_without_identity",
-                "--passphrase-file is for --identity; give both, or neither.",
-            )
-        else:
-            identity = service.throwaway_identity()
+        identity = signing_identity(args.identity, args.passphrase_file)
     except InputError as exc:
         err.write(f"{PROG}: {exc.message}\n")
         return EXIT_USAGE
