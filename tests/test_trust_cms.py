@@ -299,14 +299,19 @@ def test_async_form_inside_a_running_loop(county: PKI) -> None:
     assert asyncio.run(inside())
 
 
-def test_every_single_changed_byte_of_a_signature_is_caught(county: PKI) -> None:
+@pytest.mark.parametrize("which", ["county", "other"])
+def test_every_single_changed_byte_of_a_signature_is_caught(
+    which: str, county: PKI, other: PKI
+) -> None:
     """No byte of a signature file is free: a bundle must fail on any changed byte."""
-    signature = sign_detached(DATA, county.identity)
+    pki = county if which == "county" else other
+    signature = sign_detached(DATA, pki.identity)
     survivors = []
     for at in range(len(signature)):
-        changed = bytearray(signature)
-        changed[at] ^= 0x01
-        check = verify_detached(DATA, bytes(changed), county.roots)
-        if check.intact and check.trusted:
-            survivors.append(at)
+        for flip in (0x01, 0x80):
+            changed = bytearray(signature)
+            changed[at] ^= flip
+            check = verify_detached(DATA, bytes(changed), pki.roots)
+            if check.intact and check.trusted:
+                survivors.append((at, flip))
     assert survivors == []

@@ -12,6 +12,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
+import warnings
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -91,6 +92,51 @@ def _context(trust_roots: Sequence[x509.Certificate]) -> ValidationContext:
     return context
 
 
+def _minimal_header(value: Any) -> bytes:
+    """The DER tag and length bytes of an asn1crypto value (with its explicit wrappers)."""
+    from asn1crypto import core  # type: ignore[import-untyped]
+
+    header: bytes = core._dump_header(value.class_, value.method, value.tag, value.contents)
+    for class_, tag in reversed(value.explicit or ()):
+        header = core._dump_header(class_, 1, tag, header + value.contents) + header
+    return header
+
+
+def _canonical(value: Any) -> bool:
+    return bool(value.copy().dump(force=True) == value.dump())
+
+
+def _exact_der(info: Any) -> bool:
+    """Every byte of the signature file is the one DER allows: re-encoding each part gives
+    the same bytes, so no tag, length or unsigned field can change unnoticed. The
+    certificates are checked by `cryptography`'s strict DER parser instead of being
+    re-encoded (half the cost); their content is covered by the CA's signature."""
+    signed = info["content"]
+    if info._header != _minimal_header(info) or not _canonical(info["content_type"]):
+        return False
+    if signed._header != _minimal_header(signed) or signed["crls"].dump():
+        return False
+    for name in ("version", "digest_algorithms", "encap_content_info", "signer_infos"):
+        if not _canonical(signed[name]):
+            return False
+    certificates = signed["certificates"]
+    if certificates.dump():
+        if certificates._header != _minimal_header(certificates):
+            return False
+        for choice in certificates:
+            der = choice.dump()
+            with warnings.catch_warnings():  # a certificate cryptography only tolerates
+                warnings.simplefilter("error")  # (a negative serial) is refused, not warned of
+                parsed = x509.load_der_x509_certificate(der)
+            if parsed.public_bytes(serialization.Encoding.DER) != der:
+                return False
+            # The CA's signature over the certificate is a BIT STRING whose "unused bits"
+            # byte no verifier reads: it must be the 0 that DER requires.
+            if choice.chosen["signature_value"].contents[:1] != b"\x00":
+                return False
+    return True
+
+
 def _parse(
     signature: bytes, *, strict: bool = True
 ) -> tuple[Any, x509.Certificate, str, bool] | str:
@@ -111,7 +157,7 @@ def _parse(
         info = acms.ContentInfo.load(signature, strict=True)
         # Exactly DER: re-encoding every parsed value must give the same bytes back, so no
         # byte of the file (a length, a tag, an unsigned field) can change unnoticed.
-        if strict and acms.ContentInfo.load(signature).dump(force=True) != signature:
+        if strict and not _exact_der(info):
             return "The signature file is not in canonical DER form; it was changed or damaged."
         if info["content_type"].native != "signed_data":
             return "The signature file is not a CMS signed-data signature."
