@@ -33,7 +33,7 @@ def make_window(election: Path | None, data_dir: Path | None) -> MainWindow:
     ctx = AppContext(data_dir, definition)
     window = MainWindow(ctx)
     if problems:
-        from ui.pages.start import definition_problems
+        from ui.election_files import definition_problems
 
         assert election is not None
         window.show_problem(definition_problems(Path(election), problems))

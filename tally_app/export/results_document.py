@@ -47,14 +47,14 @@ WRITE_INS_SUFFIX = "-write-ins"
 DEVICE_PREFIX = "device-"
 
 
-def _text(content: str) -> dict[str, Any]:
+def internationalized_text(content: str) -> dict[str, Any]:
     return {
         "@type": T_ + "InternationalizedText",
         "Text": [{"@type": T_ + "LanguageString", "Language": "en", "Content": content}],
     }
 
 
-def _external(other_type: str, value: str) -> dict[str, Any]:
+def external_identifier(other_type: str, value: str) -> dict[str, Any]:
     return {
         "@type": T_ + "ExternalIdentifier",
         "Type": "other",
@@ -63,12 +63,130 @@ def _external(other_type: str, value: str) -> dict[str, Any]:
     }
 
 
-def _slug(text: str) -> str:
+def unit_slug(text: str) -> str:
     return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-") or "unit"
 
 
-def _total(gp_unit: str, count: int) -> list[dict[str, Any]]:
+def total_vote_counts(gp_unit: str, count: int) -> list[dict[str, Any]]:
     return [{"@type": T_ + "VoteCounts", "GpUnitId": gp_unit, "Type": "total", "Count": count}]
+
+
+def jurisdiction_ids(definition: ElectionDefinition) -> tuple[str, str]:
+    """The ids of the state and county units: ``state-<code>``, ``county-<slug>``."""
+    jurisdiction = definition.jurisdiction
+    return "state-" + jurisdiction.state_code.lower(), "county-" + unit_slug(jurisdiction.county)
+
+
+def jurisdiction_units(
+    definition: ElectionDefinition, precinct_ids: Sequence[str]
+) -> list[dict[str, Any]]:
+    """The state and county ReportingUnits, the county composed of ``precinct_ids`` (if any)."""
+    state_id, county_id = jurisdiction_ids(definition)
+    jurisdiction = definition.jurisdiction
+    county: dict[str, Any] = {
+        "@type": T_ + "ReportingUnit",
+        "@id": county_id,
+        "Type": "county",
+        "Name": internationalized_text(jurisdiction.county),
+    }
+    if precinct_ids:
+        county["ComposingGpUnitIds"] = list(precinct_ids)
+    return [
+        {
+            "@type": T_ + "ReportingUnit",
+            "@id": state_id,
+            "Type": "state",
+            "Name": internationalized_text(jurisdiction.state),
+            "ComposingGpUnitIds": [county_id],
+        },
+        county,
+    ]
+
+
+def district_units(
+    definition: ElectionDefinition, district_ids: Iterable[str], precinct_ids: Sequence[str]
+) -> list[dict[str, Any]]:
+    """The districted ReportingUnits of ``district_ids`` (sorted; the state and county are
+    left out, they have their own units), each composed of ``precinct_ids`` (if any); a
+    district the definition does not describe is an ``other`` unit."""
+    state_id, county_id = jurisdiction_ids(definition)
+    districts = {d.id: d for d in definition.districts}
+    units: list[dict[str, Any]] = []
+    for district_id in sorted(set(district_ids)):
+        if district_id in (state_id, county_id):
+            continue
+        district = districts.get(district_id)
+        unit: dict[str, Any] = {
+            "@type": T_ + "ReportingUnit",
+            "@id": district_id,
+            "Type": district.type if district else "other",
+            "IsDistricted": True,
+        }
+        if precinct_ids:
+            unit["ComposingGpUnitIds"] = list(precinct_ids)
+        if district is None:
+            unit["OtherType"] = "district"
+        else:
+            unit["Name"] = internationalized_text(district.name)
+        units.append(unit)
+    return units
+
+
+def candidate_objects(contests: Iterable[Contest]) -> list[dict[str, Any]]:
+    """The Candidate objects of the candidate contests among ``contests``, in their order."""
+    return [
+        {
+            "@type": T_ + "Candidate",
+            "@id": CANDIDATE_PREFIX + c.id,
+            "BallotName": internationalized_text(c.name),
+            **({"PartyId": c.party_id} if c.party_id is not None else {}),
+        }
+        for contest in contests
+        if isinstance(contest, CandidateContest)
+        for c in contest.candidates
+    ]
+
+
+def party_objects(
+    definition: ElectionDefinition, candidates: Sequence[Mapping[str, Any]]
+) -> list[dict[str, Any]]:
+    """The Party objects of the parties ``candidates`` (Candidate objects) belong to."""
+    party_ids = {c["PartyId"] for c in candidates if "PartyId" in c}
+    return [
+        {
+            "@type": T_ + "Party",
+            "@id": p.id,
+            "Name": internationalized_text(p.name),
+            "Abbreviation": internationalized_text(p.abbreviation),
+        }
+        for p in definition.parties
+        if p.id in party_ids
+    ]
+
+
+def election_object(
+    definition: ElectionDefinition,
+    *,
+    ballot_counts: list[dict[str, Any]],
+    contests: list[dict[str, Any]],
+    candidates: list[dict[str, Any]],
+) -> dict[str, Any]:
+    """The Election object, scoped to the county, with its candidates if there are any."""
+    _, county_id = jurisdiction_ids(definition)
+    election: dict[str, Any] = {
+        "@type": T_ + "Election",
+        "Name": internationalized_text(definition.title),
+        "Type": definition.type,
+        "StartDate": definition.date,
+        "EndDate": definition.date,
+        "ElectionScopeId": county_id,
+        "ExternalIdentifier": [external_identifier(ELECTION_ID_TYPE, definition.id)],
+        "BallotCounts": ballot_counts,
+        "Contest": contests,
+    }
+    if candidates:
+        election["Candidate"] = candidates
+    return election
 
 
 def _blanks(definition: ElectionDefinition, entries: PrecinctEntries) -> Iterator[str]:
@@ -113,14 +231,14 @@ def _contest(contest: Contest, entry: ContestEntry, precinct_id: str) -> dict[st
             "@id": contest.id,
             "Name": contest.title,
             "ElectionDistrictId": contest.district_id,
-            "FullText": _text(contest.text),
+            "FullText": internationalized_text(contest.text),
             "ContestSelection": [
                 {
                     "@type": T_ + "BallotMeasureSelection",
                     "@id": option.id,
-                    "Selection": _text(option.name),
+                    "Selection": internationalized_text(option.name),
                     "SequenceOrder": order,
-                    "VoteCounts": _total(precinct_id, _count(entry.votes.get(option.id))),
+                    "VoteCounts": total_vote_counts(precinct_id, _count(entry.votes.get(option.id))),
                 }
                 for order, option in enumerate(contest.options, start=1)
             ],
@@ -133,7 +251,7 @@ def _contest(contest: Contest, entry: ContestEntry, precinct_id: str) -> dict[st
             "@id": candidate.id,
             "CandidateIds": [CANDIDATE_PREFIX + candidate.id],
             "SequenceOrder": order,
-            "VoteCounts": _total(precinct_id, _count(entry.votes.get(candidate.id))),
+            "VoteCounts": total_vote_counts(precinct_id, _count(entry.votes.get(candidate.id))),
         }
         if candidate.write_in:
             selection["IsWriteIn"] = True
@@ -145,7 +263,7 @@ def _contest(contest: Contest, entry: ContestEntry, precinct_id: str) -> dict[st
                 "@id": contest.id + WRITE_INS_SUFFIX,
                 "IsWriteIn": True,
                 "SequenceOrder": len(selections) + 1,
-                "VoteCounts": _total(precinct_id, sum(_count(w.count) for w in entry.write_ins)),
+                "VoteCounts": total_vote_counts(precinct_id, sum(_count(w.count) for w in entry.write_ins)),
             }
         )
     return {
@@ -171,7 +289,7 @@ def _ballot_style(
             {"@type": T_ + "OrderedContest", "ContestId": contest_id}
             for contest_id in style.contest_ids
         ],
-        "ExternalIdentifier": [_external(BALLOT_STYLE_TYPE, style_id)],
+        "ExternalIdentifier": [external_identifier(BALLOT_STYLE_TYPE, style_id)],
     }
 
 
@@ -232,49 +350,14 @@ def results_document(
     outstanding = sum(_count(s[StyleField.PROVISIONAL]) for s in entries.styles.values())
 
     jurisdiction = definition.jurisdiction
-    state_id = "state-" + jurisdiction.state_code.lower()
-    county_id = "county-" + _slug(jurisdiction.county)
     device_unit = DEVICE_PREFIX + device_id
-    district_ids = sorted({c.district_id for c in contests})
-    districts = {d.id: d for d in definition.districts}
-
-    gp_units: list[dict[str, Any]] = [
-        {
-            "@type": T_ + "ReportingUnit",
-            "@id": state_id,
-            "Type": "state",
-            "Name": _text(jurisdiction.state),
-            "ComposingGpUnitIds": [county_id],
-        },
-        {
-            "@type": T_ + "ReportingUnit",
-            "@id": county_id,
-            "Type": "county",
-            "Name": _text(jurisdiction.county),
-            "ComposingGpUnitIds": [precinct.id],
-        },
-    ]
-    for district_id in district_ids:
-        if district_id in (state_id, county_id):
-            continue
-        district = districts.get(district_id)
-        unit: dict[str, Any] = {
-            "@type": T_ + "ReportingUnit",
-            "@id": district_id,
-            "Type": district.type if district else "other",
-            "IsDistricted": True,
-            "ComposingGpUnitIds": [precinct.id],
-        }
-        if district is None:
-            unit["OtherType"] = "district"
-        else:
-            unit["Name"] = _text(district.name)
-        gp_units.append(unit)
+    gp_units = jurisdiction_units(definition, [precinct.id])
+    gp_units += district_units(definition, (c.district_id for c in contests), [precinct.id])
     precinct_unit: dict[str, Any] = {
         "@type": T_ + "ReportingUnit",
         "@id": precinct.id,
         "Type": "precinct",
-        "Name": _text(precinct.name or precinct.id),
+        "Name": internationalized_text(precinct.name or precinct.id),
         "ComposingGpUnitIds": [device_unit],
         "CountStatus": [
             {"@type": T_ + "CountStatus", "Type": "total", "Status": "completed"},
@@ -295,47 +378,18 @@ def results_document(
                 "Model": "Precinct Tally",
             },
             "ExternalIdentifier": [
-                _external(
+                external_identifier(
                     DEVICE_IDENTITY_TYPE, "county-issued" if county_issued else "not county-issued"
                 )
             ],
         }
     )
 
-    candidates: list[dict[str, Any]] = []
-    party_ids: set[str] = set()
-    for contest in contests:
-        if isinstance(contest, CandidateContest):
-            for c in contest.candidates:
-                candidate: dict[str, Any] = {
-                    "@type": T_ + "Candidate",
-                    "@id": CANDIDATE_PREFIX + c.id,
-                    "BallotName": _text(c.name),
-                }
-                if c.party_id is not None:
-                    candidate["PartyId"] = c.party_id
-                    party_ids.add(c.party_id)
-                candidates.append(candidate)
-    parties = [
-        {
-            "@type": T_ + "Party",
-            "@id": p.id,
-            "Name": _text(p.name),
-            "Abbreviation": _text(p.abbreviation),
-        }
-        for p in definition.parties
-        if p.id in party_ids
-    ]
-
-    election: dict[str, Any] = {
-        "@type": T_ + "Election",
-        "Name": _text(definition.title),
-        "Type": definition.type,
-        "StartDate": definition.date,
-        "EndDate": definition.date,
-        "ElectionScopeId": county_id,
-        "ExternalIdentifier": [_external(ELECTION_ID_TYPE, definition.id)],
-        "BallotCounts": [
+    candidates = candidate_objects(contests)
+    parties = party_objects(definition, candidates)
+    election = election_object(
+        definition,
+        ballot_counts=[
             {
                 "@type": T_ + "BallotCounts",
                 "GpUnitId": precinct.id,
@@ -344,18 +398,17 @@ def results_document(
                 "BallotsOutstanding": outstanding,
             }
         ],
-        # Which contests each ballot style carries: a receiver re-checks a contest's
-        # arithmetic exactly only where every ballot of the precinct carried it.
-        "BallotStyle": [
-            _ballot_style(definition, s, precinct.id) for s in precinct.ballot_style_ids
-        ],
-        "Contest": [_contest(c, sheet_a[c.id], precinct.id) for c in contests],
-    }
-    if candidates:
-        election["Candidate"] = candidates
+        contests=[_contest(c, sheet_a[c.id], precinct.id) for c in contests],
+        candidates=candidates,
+    )
+    # Which contests each ballot style carries: a receiver re-checks a contest's
+    # arithmetic exactly only where every ballot of the precinct carried it.
+    election["BallotStyle"] = [
+        _ballot_style(definition, s, precinct.id) for s in precinct.ballot_style_ids
+    ]
 
-    external = [_external(FINGERPRINT_TYPE, definition.fingerprint)]
-    external += [_external(DISCREPANCY_TYPE, text) for text in discrepancies]
+    external = [external_identifier(FINGERPRINT_TYPE, definition.fingerprint)]
+    external += [external_identifier(DISCREPANCY_TYPE, text) for text in discrepancies]
     doc: dict[str, Any] = {
         "@type": T_ + "ElectionReport",
         "Format": "precinct-level",

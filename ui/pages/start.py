@@ -27,6 +27,7 @@ from shiboken6 import isValid
 from tally_app import service
 from tally_app.definition.model import ElectionDefinition, Precinct
 from ui.context import AppContext
+from ui.election_files import add_election_file, known_elections
 from ui.messages import UserMessage
 from ui.models import ItemRole, SnapshotListModel
 from ui.pages.base import Page
@@ -69,11 +70,7 @@ class StartPage(Page):
 
     def __init__(self, ctx: AppContext, parent: QWidget | None = None) -> None:
         super().__init__(ctx, parent)
-        self._elections: list[ElectionDefinition] = list(service.embedded_definitions())
-        if ctx.definition is not None and ctx.definition.fingerprint not in {
-            d.fingerprint for d in self._elections
-        }:
-            self._elections.insert(0, ctx.definition)
+        self._elections: list[ElectionDefinition] = known_elections(ctx.definition)
         self._started: frozenset[str] = frozenset()
 
         layout = QVBoxLayout(self)
@@ -186,20 +183,7 @@ class StartPage(Page):
 
     def use_file(self, path: Path) -> bool:
         """Load a definition file and select it; its problems are shown if it is not valid."""
-        result = self.ctx.attempt(lambda: service.load_definition_result(path))
-        if result is None:
-            return False
-        if result.definition is None:
-            self.ctx.report(definition_problems(path, result.problems))
-            return False
-        definition = result.definition
-        if definition.fingerprint not in {d.fingerprint for d in self._elections}:
-            self._elections.insert(0, definition)
-            self.election.insertItem(
-                0, f"{definition.title} — {definition.date}", definition.fingerprint
-            )
-        self.election.setCurrentIndex(self.election.findData(definition.fingerprint))
-        return True
+        return add_election_file(self.ctx, path, self._elections, self.election)
 
     def open_supervisor(self) -> QWidget:
         """Open (or bring forward) the Supervisor window, on this laptop's data folder."""
@@ -268,21 +252,3 @@ class StartPage(Page):
             return
         precinct = self.proxy.data(index, ItemRole)
         self.chosen.emit(precinct.id)
-
-
-def definition_problems(path: Path, problems: tuple[object, ...]) -> UserMessage:
-    """An invalid election file, its problems in plain sentences."""
-    from PySide6.QtCore import QCoreApplication
-
-    def tr(text: str) -> str:
-        return QCoreApplication.translate("StartPage", text)
-
-    listed = [getattr(p, "message", str(p)) for p in problems[:8]]
-    more = len(problems) - len(listed)
-    text = " ".join(listed) + (tr(" ({0} more problems.)").format(more) if more > 0 else "")
-    return UserMessage(
-        tr("The election file cannot be used"),
-        tr("{0} is not a usable election file: {1}").format(path.name, text),
-        tr("This is about the file that was chosen, not about your work."),
-        tr("Choose the election file the county sent, or use the built-in election."),
-    )

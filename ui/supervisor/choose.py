@@ -26,11 +26,10 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from tally_app import service
 from tally_app.definition.model import ElectionDefinition
 from ui.context import AppContext
 from ui.drives import Drive, removable_drives
-from ui.pages.start import definition_problems
+from ui.election_files import add_election_file, known_elections
 from ui.supervisor.remembered import last_ca
 from ui.widgets import AdvancingLineEdit, EnterButton, button_row, heading
 
@@ -90,11 +89,7 @@ class SourcePanel(QWidget):
         self.ca_picker: Callable[[QWidget, Path], Path | None] = ask_ca
         self.election_picker: Callable[[QWidget, Path], Path | None] = ask_election
         self.drive_lister: Callable[[Path], list[Drive]] = list_drives
-        self._elections: list[ElectionDefinition] = list(service.embedded_definitions())
-        if ctx.definition is not None and ctx.definition.fingerprint not in {
-            d.fingerprint for d in self._elections
-        }:
-            self._elections.insert(0, ctx.definition)
+        self._elections: list[ElectionDefinition] = known_elections(ctx.definition)
 
         layout = QVBoxLayout(self)
         layout.addWidget(heading(self.tr("1. The results bundles"), self))
@@ -295,20 +290,7 @@ class SourcePanel(QWidget):
 
     def use_election_file(self, path: Path) -> bool:
         """Load an election file and select it; its problems are reported if it is not valid."""
-        result = self.ctx.attempt(lambda: service.load_definition_result(path))
-        if result is None:
-            return False
-        if result.definition is None:
-            self.ctx.report(definition_problems(path, result.problems))
-            return False
-        definition = result.definition
-        if definition.fingerprint not in {d.fingerprint for d in self._elections}:
-            self._elections.insert(0, definition)
-            self.election.insertItem(
-                0, f"{definition.title} — {definition.date}", definition.fingerprint
-            )
-        self.election.setCurrentIndex(self.election.findData(definition.fingerprint))
-        return True
+        return add_election_file(self.ctx, path, self._elections, self.election)
 
     def controls(self) -> list[QWidget]:
         """In Tab order."""
