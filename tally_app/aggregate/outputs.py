@@ -27,14 +27,19 @@ from tally_app.clock import iso_seconds
 from tally_app.definition.model import CandidateContest, ElectionDefinition
 from tally_app.export.results_document import (
     CANDIDATE_PREFIX,
-    ELECTION_ID_TYPE,
     FINGERPRINT_TYPE,
     T_,
+    candidate_objects,
+    district_units,
+    election_object,
+    external_identifier,
+    internationalized_text,
+    jurisdiction_ids,
+    jurisdiction_units,
+    party_objects,
     results_json_bytes,
+    total_vote_counts,
 )
-from tally_app.export.results_document import _external as external
-from tally_app.export.results_document import _slug as slug
-from tally_app.export.results_document import _text as text
 
 SUMMARY = "summary.json"
 PRECINCTS = "precincts.json"
@@ -48,67 +53,26 @@ def _definition(aggregation: Aggregation) -> ElectionDefinition:
     return aggregation.definition
 
 
-def _jurisdiction_ids(definition: ElectionDefinition) -> tuple[str, str]:
-    j = definition.jurisdiction
-    return "state-" + j.state_code.lower(), "county-" + slug(j.county)
-
-
 def _units(
     definition: ElectionDefinition, precinct_ids: Sequence[str], contest_ids: set[str]
 ) -> list[dict[str, Any]]:
     """The state, the county (composed of ``precinct_ids``), the contests' districts and the
     precincts themselves."""
-    state_id, county_id = _jurisdiction_ids(definition)
-    j = definition.jurisdiction
-    county: dict[str, Any] = {
-        "@type": T_ + "ReportingUnit",
-        "@id": county_id,
-        "Type": "county",
-        "Name": text(j.county),
-    }
-    if precinct_ids:
-        county["ComposingGpUnitIds"] = list(precinct_ids)
-    units: list[dict[str, Any]] = [
-        {
-            "@type": T_ + "ReportingUnit",
-            "@id": state_id,
-            "Type": "state",
-            "Name": text(j.state),
-            "ComposingGpUnitIds": [county_id],
-        },
-        county,
-    ]
-    districts = {d.id: d for d in definition.districts}
-    for district_id in sorted({c.district_id for c in definition.contests if c.id in contest_ids}):
-        if district_id in (state_id, county_id):
-            continue
-        district = districts.get(district_id)
-        unit: dict[str, Any] = {
-            "@type": T_ + "ReportingUnit",
-            "@id": district_id,
-            "Type": district.type if district else "other",
-            "IsDistricted": True,
-        }
-        if district is None:
-            unit["OtherType"] = "district"
-        else:
-            unit["Name"] = text(district.name)
-        units.append(unit)
+    district_ids = {c.district_id for c in definition.contests if c.id in contest_ids}
     names: dict[str, str] = {p.id: p.name for p in definition.precincts}
-    units += [
-        {
-            "@type": T_ + "ReportingUnit",
-            "@id": pid,
-            "Type": "precinct",
-            "Name": text(names.get(pid) or pid),
-        }
-        for pid in precinct_ids
+    return [
+        *jurisdiction_units(definition, precinct_ids),
+        *district_units(definition, district_ids, ()),
+        *(
+            {
+                "@type": T_ + "ReportingUnit",
+                "@id": pid,
+                "Type": "precinct",
+                "Name": internationalized_text(names.get(pid) or pid),
+            }
+            for pid in precinct_ids
+        ),
     ]
-    return units
-
-
-def _counts(unit: str, count: int) -> list[dict[str, Any]]:
-    return [{"@type": T_ + "VoteCounts", "GpUnitId": unit, "Type": "total", "Count": count}]
 
 
 def _report(
@@ -124,32 +88,10 @@ def _report(
     from tally_app.export.bundle import app_version
 
     contest_ids = {c["@id"] for c in contests}
-    candidates = [
-        {
-            "@type": T_ + "Candidate",
-            "@id": CANDIDATE_PREFIX + c.id,
-            "BallotName": text(c.name),
-            **({"PartyId": c.party_id} if c.party_id is not None else {}),
-        }
-        for contest in definition.contests
-        if isinstance(contest, CandidateContest) and contest.id in contest_ids
-        for c in contest.candidates
-    ]
-    party_ids = {c["PartyId"] for c in candidates if "PartyId" in c}
-    _, county_id = _jurisdiction_ids(definition)
-    election: dict[str, Any] = {
-        "@type": T_ + "Election",
-        "Name": text(definition.title),
-        "Type": definition.type,
-        "StartDate": definition.date,
-        "EndDate": definition.date,
-        "ElectionScopeId": county_id,
-        "ExternalIdentifier": [external(ELECTION_ID_TYPE, definition.id)],
-        "BallotCounts": ballot_counts,
-        "Contest": contests,
-    }
-    if candidates:
-        election["Candidate"] = candidates
+    candidates = candidate_objects(c for c in definition.contests if c.id in contest_ids)
+    election = election_object(
+        definition, ballot_counts=ballot_counts, contests=contests, candidates=candidates
+    )
     complete = not aggregation.missing and aggregation.all_accepted
     doc: dict[str, Any] = {
         "@type": T_ + "ElectionReport",
@@ -161,20 +103,11 @@ def _report(
         "SequenceEnd": 1,
         "Status": "unofficial-complete" if complete else "unofficial-partial",
         "VendorApplicationId": f"Precinct Tally {app_version()}",
-        "ExternalIdentifier": [external(FINGERPRINT_TYPE, definition.fingerprint)],
+        "ExternalIdentifier": [external_identifier(FINGERPRINT_TYPE, definition.fingerprint)],
         "GpUnit": units,
         "Election": [election],
     }
-    parties = [
-        {
-            "@type": T_ + "Party",
-            "@id": p.id,
-            "Name": text(p.name),
-            "Abbreviation": text(p.abbreviation),
-        }
-        for p in definition.parties
-        if p.id in party_ids
-    ]
+    parties = party_objects(definition, candidates)
     if parties:
         doc["Party"] = parties
     if aggregation.is_test:
@@ -190,7 +123,7 @@ def _selection_json(
         return {
             "@type": T_ + "BallotMeasureSelection",
             "@id": selection_id,
-            "Selection": text(name),
+            "Selection": internationalized_text(name),
             "SequenceOrder": order,
         }
     selection: dict[str, Any] = {
@@ -226,7 +159,7 @@ def _contest_json(
         "@id": contest.id,
         "Name": contest.title,
         "ElectionDistrictId": contest.district_id,
-        "FullText": text(contest.text),
+        "FullText": internationalized_text(contest.text),
         "ContestSelection": selections,
         "OtherCounts": other,
     }
@@ -239,14 +172,14 @@ def _other(unit: str, over: int, under: int) -> dict[str, Any]:
 def summary_document(aggregation: Aggregation, *, generated: datetime) -> dict[str, Any]:
     """The totals per contest for the jurisdiction, as a NIST ERR v2 ``summary-contest``."""
     definition = _definition(aggregation)
-    _, county_id = _jurisdiction_ids(definition)
+    _, county_id = jurisdiction_ids(definition)
     contests = []
     for total in aggregation.contests:
         contest = definition.contest(total.id)
         selections = []
         for order, s in enumerate(total.selections, start=1):
             item = _selection_json(contest, s.id, s.name, s.write_in, order)
-            item["VoteCounts"] = _counts(county_id, s.votes)
+            item["VoteCounts"] = total_vote_counts(county_id, s.votes)
             selections.append(item)
         contests.append(
             _contest_json(
@@ -303,7 +236,7 @@ def precincts_document(aggregation: Aggregation, *, generated: datetime) -> dict
         selections = []
         for order, s in enumerate(total.selections, start=1):
             item = _selection_json(contest, s.id, s.name, s.write_in, order)
-            item["VoteCounts"] = [_counts(p, votes[total.id, s.id, p])[0] for p in units]
+            item["VoteCounts"] = [total_vote_counts(p, votes[total.id, s.id, p])[0] for p in units]
             selections.append(item)
         other = [_other(p, *lines[total.id, p]) for p in units]
         contests.append(_contest_json(contest, selections, other))

@@ -23,7 +23,7 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
@@ -31,6 +31,7 @@ from tally_app.clock import iso_seconds
 from tally_app.definition.model import (
     CandidateContest,
     Contest,
+    DistrictId,
     ElectionDefinition,
     MeasureContest,
 )
@@ -104,7 +105,7 @@ def jurisdiction_units(
 
 
 def district_units(
-    definition: ElectionDefinition, district_ids: Iterable[str], precinct_ids: Sequence[str]
+    definition: ElectionDefinition, district_ids: Iterable[DistrictId], precinct_ids: Sequence[str]
 ) -> list[dict[str, Any]]:
     """The districted ReportingUnits of ``district_ids`` (sorted; the state and county are
     left out, they have their own units), each composed of ``precinct_ids`` (if any); a
@@ -238,7 +239,9 @@ def _contest(contest: Contest, entry: ContestEntry, precinct_id: str) -> dict[st
                     "@id": option.id,
                     "Selection": internationalized_text(option.name),
                     "SequenceOrder": order,
-                    "VoteCounts": total_vote_counts(precinct_id, _count(entry.votes.get(option.id))),
+                    "VoteCounts": total_vote_counts(
+                        precinct_id, _count(entry.votes.get(option.id))
+                    ),
                 }
                 for order, option in enumerate(contest.options, start=1)
             ],
@@ -263,7 +266,9 @@ def _contest(contest: Contest, entry: ContestEntry, precinct_id: str) -> dict[st
                 "@id": contest.id + WRITE_INS_SUFFIX,
                 "IsWriteIn": True,
                 "SequenceOrder": len(selections) + 1,
-                "VoteCounts": total_vote_counts(precinct_id, sum(_count(w.count) for w in entry.write_ins)),
+                "VoteCounts": total_vote_counts(
+                    precinct_id, sum(_count(w.count) for w in entry.write_ins)
+                ),
             }
         )
     return {
