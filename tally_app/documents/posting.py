@@ -35,18 +35,15 @@ from tally_app.documents.layout import (
     RULE,
     SHADE,
     SMALL,
-    PageHeader,
     bold,
     continued_ends,
     continues,
-    jurisdiction_line,
     para,
-    precinct_line,
     render,
     render_counted,
     stamp,
-    status_of,
 )
+from tally_app.documents.precinct_header import precinct_page_header
 from tally_app.entries import ContestEntry, Sheet
 from tally_app.reconcile.scope import listed_write_ins
 from tally_app.session import PrecinctSession
@@ -93,28 +90,13 @@ def posting_copy_pdf(
     "NOT COUNTY-ISSUED" on every page, as on the tally sheet (DESIGN §9).
     """
     definition = session.definition
-    amended = session.store.amended
-    header = PageHeader(
+    header = precinct_page_header(
+        session,
         document=DOCUMENT,
-        election=definition.title,
-        jurisdiction=jurisdiction_line(
-            definition.jurisdiction.county, definition.jurisdiction.state, definition.date
-        ),
-        precinct=precinct_line(session.precinct.label, session.precinct.polling_place),
-        status=status_of(is_test),
         generated=f"Generated {stamp(generated)}",
+        is_test=is_test,
+        county_issued=county_issued,
         app_version=app_version,
-        fingerprint=definition.fingerprint,
-        marks=tuple(
-            m
-            for m, on in (
-                ("TEST", is_test),
-                ("AMENDED", amended),
-                ("NOT COUNTY-ISSUED", not county_issued),
-            )
-            if on
-        ),
-        watermarks=tuple(m for m, on in (("TEST", is_test), ("AMENDED", amended)) if on),
     )
     title = f"{DOCUMENT} — precinct {session.precinct.label}"
     for fit in _FITS:

@@ -39,20 +39,17 @@ from tally_app.documents.layout import (
     MONO_STYLE,
     SHADE,
     SMALL,
-    PageHeader,
     bold,
     continued_ends,
     continues,
     election_line,
-    jurisdiction_line,
     para,
-    precinct_line,
     render,
     side,
     stamp,
-    status_of,
     table_style,
 )
+from tally_app.documents.precinct_header import precinct_page_header
 from tally_app.documents.words import in_words
 from tally_app.entries import ContestEntry, RosterField, Sheet, StyleField
 from tally_app.reconcile.equations import (
@@ -117,29 +114,14 @@ def tally_sheet_pdf(
     definition = session.definition
     amended = session.store.amended
     finalized = session.finalized_at()
-    marks = tuple(
-        mark
-        for mark, on in (
-            ("TEST", is_test),
-            ("AMENDED", amended),
-            ("NOT FINALIZED — DRAFT", finalized is None),
-            ("NOT COUNTY-ISSUED", not county_issued),
-        )
-        if on
-    )
-    header = PageHeader(
+    header = precinct_page_header(
+        session,
         document=DOCUMENT,
-        election=definition.title,
-        jurisdiction=jurisdiction_line(
-            definition.jurisdiction.county, definition.jurisdiction.state, definition.date
-        ),
-        precinct=precinct_line(session.precinct.label, session.precinct.polling_place),
-        status=status_of(is_test),
         generated=f"Generated {stamp(generated)} on device {device_id}",
+        is_test=is_test,
+        county_issued=county_issued,
         app_version=app_version,
-        fingerprint=definition.fingerprint,
-        marks=marks,
-        watermarks=tuple(w for w, on in (("TEST", is_test), ("AMENDED", amended)) if on),
+        draft=finalized is None,
     )
     story: list[Flowable] = [para(DOCUMENT, H1)]
     story += _status_lines(session, finalized, county_issued, device_id)
