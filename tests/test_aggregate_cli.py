@@ -8,7 +8,6 @@ from typing import Any
 
 import pytest
 
-from tally_app import service
 from tally_app.cli import main
 from tally_app.clock import SystemClock
 from tally_app.definition.model import ElectionDefinition
@@ -17,18 +16,10 @@ from tally_app.export.results_csv import results_csv_bytes
 from tally_app.testdeck.deck import embedded_deck_path, load_deck
 from tally_app.testdeck.run import run_deck
 from tally_app.verify.references import reference_problems
-from tests.bundle_fixtures import PASSPHRASE, Pki, make_pki
+from tests.bundle_fixtures import PASSPHRASE, Pki
 from tests.test_aggregate_helpers import county_bundles, votes_in
 
-
-@pytest.fixture(scope="module")
-def runoff() -> ElectionDefinition:
-    return service.default_definition()
-
-
-@pytest.fixture(scope="module")
-def pki(tmp_path_factory: pytest.TempPathFactory) -> Pki:
-    return make_pki(tmp_path_factory.mktemp("pki"))
+pytest_plugins = ["tests.test_aggregate_helpers"]  # the runoff and pki fixtures
 
 
 @pytest.fixture(scope="module")

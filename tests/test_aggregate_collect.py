@@ -26,15 +26,7 @@ from tests.test_aggregate_helpers import (
     without_fingerprint,
 )
 
-
-@pytest.fixture(scope="module")
-def runoff() -> ElectionDefinition:
-    return service.default_definition()
-
-
-@pytest.fixture(scope="module")
-def pki(tmp_path_factory: pytest.TempPathFactory) -> Pki:
-    return make_pki(tmp_path_factory.mktemp("pki"))
+pytest_plugins = ["tests.test_aggregate_helpers"]  # the runoff and pki fixtures
 
 
 @pytest.fixture(scope="module")

@@ -1,4 +1,5 @@
-"""(No tests here.) Real bundles for the aggregation tests: signed by a county device, by another CA, and
+"""(No tests here.) The fixtures the aggregation tests share (the runoff, a county PKI; a test
+file takes them with ``pytest_plugins = ["tests.test_aggregate_helpers"]``) and real bundles for them: signed by a county device, by another CA, and
 "another producer's" (a results.json and a detached CMS signature this file makes itself
 with `cryptography`'s PKCS#7 builder, no manifest)."""
 
@@ -12,17 +13,30 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+import pytest
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.serialization import pkcs7
 
+from tally_app import service
 from tally_app.definition.model import ElectionDefinition
 from tally_app.testdeck.synthetic import write_synthetic_bundles
 from tally_app.trust.identity import Identity
+from tests.bundle_fixtures import Pki, make_pki
 
 T0 = datetime(2026, 11, 3, 21, 0, tzinfo=UTC)
 T1 = datetime(2026, 11, 4, 9, 30, tzinfo=UTC)
 
 Doc = dict[str, Any]
+
+
+@pytest.fixture(scope="module")
+def runoff() -> ElectionDefinition:
+    return service.default_definition()
+
+
+@pytest.fixture(scope="module")
+def pki(tmp_path_factory: pytest.TempPathFactory) -> Pki:
+    return make_pki(tmp_path_factory.mktemp("pki"))
 
 
 def county_bundles(

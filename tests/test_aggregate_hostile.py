@@ -26,15 +26,7 @@ from tests.test_aggregate_helpers import (
     read_doc,
 )
 
-
-@pytest.fixture(scope="module")
-def runoff() -> ElectionDefinition:
-    return service.default_definition()
-
-
-@pytest.fixture(scope="module")
-def pki(tmp_path_factory: pytest.TempPathFactory) -> Pki:
-    return make_pki(tmp_path_factory.mktemp("pki"))
+pytest_plugins = ["tests.test_aggregate_helpers"]  # the runoff and pki fixtures
 
 
 def _run(paths: list[Path], definition: ElectionDefinition, pki: Pki) -> Aggregation:
