@@ -28,8 +28,9 @@ from tally_app import service
 from tally_app.errors import SystemError_
 from tally_app.trust.identity import install_county_identity
 from tests.bundle_fixtures import PASSPHRASE as PKI_PASSPHRASE
-from tests.bundle_fixtures import finalized_precinct, make_pki
+from tests.bundle_fixtures import make_pki
 from tests.ui.checks import Pseudo, changed_pixels, interactive, name_of, walk
+from tests.ui.finalized_window import finalized_data_dir, focus, open_finalized_window, tab_to
 from ui.context import AppContext
 from ui.drives import Drive
 from ui.main_window import MainWindow
@@ -53,10 +54,7 @@ def no_mouse(monkeypatch: pytest.MonkeyPatch) -> None:
 @pytest.fixture
 def data_dir(tmp_path: Path) -> Path:
     """A laptop's data folder holding the balanced CA-34 precinct, finalized by two members."""
-    folder = tmp_path / "data"
-    session, _members = finalized_precinct(folder)
-    session.close()  # the window opens the file itself
-    return folder
+    return finalized_data_dir(tmp_path)
 
 
 @pytest.fixture
@@ -67,13 +65,7 @@ def usb(tmp_path: Path) -> Path:
 
 
 def open_export(qtbot: object, data_dir: Path) -> MainWindow:
-    definition = service.default_definition()
-    window = MainWindow(AppContext(data_dir, definition), resume=False)
-    qtbot.addWidget(window)  # type: ignore[attr-defined]
-    window.resize(1366, 768)
-    window.show()
-    window.open_precinct(definition.precincts[0].id)
-    assert window.ctx.open.state == "finalized"
+    window = open_finalized_window(qtbot, data_dir)
     window.go_to_key("export")
     assert window.current().key == "export"
     return window
@@ -90,21 +82,6 @@ def page_of(window: MainWindow) -> ExportPage:
     page = window.current()
     assert isinstance(page, ExportPage)
     return page
-
-
-def focus() -> QWidget:
-    widget = QApplication.focusWidget()
-    assert widget is not None, "nothing has the keyboard focus"
-    return widget
-
-
-def tab_to(name: str, limit: int = 20) -> QWidget:
-    """Press Tab until the control with this accessible name has the cursor."""
-    for _ in range(limit):
-        if focus().accessibleName() == name:
-            return focus()
-        QTest.keyClick(focus(), KEY.Key_Tab)
-    raise AssertionError(f"Tab never reached {name!r} (stuck on {focus().accessibleName()!r})")
 
 
 def choose_drive(page: ExportPage, drive: Path) -> None:

@@ -23,8 +23,9 @@ from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QAbstractButton, QApplication, QLabel, QLineEdit, QWidget
 
 from tally_app import service
-from tests.bundle_fixtures import finalized_precinct
 from tests.ui.checks import Pseudo, changed_pixels, interactive, name_of, walk
+from tests.ui.finalized_window import finalized_data_dir, focus, tab_to
+from tests.ui.finalized_window import open_finalized_window as open_window
 from ui.context import AppContext
 from ui.main_window import MainWindow
 from ui.pages.export import ExportPage
@@ -50,10 +51,7 @@ def no_mouse(monkeypatch: pytest.MonkeyPatch) -> None:
 @pytest.fixture
 def data_dir(tmp_path: Path) -> Path:
     """A laptop's data folder holding the balanced CA-34 precinct, finalized by two members."""
-    folder = tmp_path / "data"
-    session, _members = finalized_precinct(folder)
-    session.close()
-    return folder
+    return finalized_data_dir(tmp_path)
 
 
 @pytest.fixture
@@ -61,17 +59,6 @@ def keyed(data_dir: Path) -> Path:
     """The laptop has its own (self-signed) key, with PASSPHRASE."""
     service.device_identity(data_dir, PASSPHRASE.encode(), create=True)
     return data_dir
-
-
-def open_window(qtbot: object, data_dir: Path) -> MainWindow:
-    definition = service.default_definition()
-    window = MainWindow(AppContext(data_dir, definition), resume=False)
-    qtbot.addWidget(window)  # type: ignore[attr-defined]
-    window.resize(1366, 768)
-    window.show()
-    window.open_precinct(definition.precincts[0].id)
-    assert window.ctx.open.state == "finalized"
-    return window
 
 
 @pytest.fixture
@@ -87,20 +74,6 @@ def page_of(window: MainWindow) -> PrintPage:
     page = window.current()
     assert isinstance(page, PrintPage)
     return page
-
-
-def focus() -> QWidget:
-    widget = QApplication.focusWidget()
-    assert widget is not None, "nothing has the keyboard focus"
-    return widget
-
-
-def tab_to(name: str, limit: int = 20) -> QWidget:
-    for _ in range(limit):
-        if focus().accessibleName() == name:
-            return focus()
-        QTest.keyClick(focus(), KEY.Key_Tab)
-    raise AssertionError(f"Tab never reached {name!r} (stuck on {focus().accessibleName()!r})")
 
 
 def press(name: str, key: Qt.Key = KEY.Key_Space) -> None:
