@@ -30,6 +30,7 @@ from tally_app.export.results_document import (
     FINGERPRINT_TYPE,
     T_,
     candidate_objects,
+    contest_object,
     district_units,
     election_object,
     external_identifier,
@@ -140,31 +141,6 @@ def _selection_json(
     return selection
 
 
-def _contest_json(
-    contest: Any, selections: list[dict[str, Any]], other: list[dict[str, Any]]
-) -> dict[str, Any]:
-    if isinstance(contest, CandidateContest):
-        return {
-            "@type": T_ + "CandidateContest",
-            "@id": contest.id,
-            "Name": contest.title,
-            "ElectionDistrictId": contest.district_id,
-            "VotesAllowed": contest.vote_for,
-            "NumberElected": contest.vote_for,
-            "ContestSelection": selections,
-            "OtherCounts": other,
-        }
-    return {
-        "@type": T_ + "BallotMeasureContest",
-        "@id": contest.id,
-        "Name": contest.title,
-        "ElectionDistrictId": contest.district_id,
-        "FullText": internationalized_text(contest.text),
-        "ContestSelection": selections,
-        "OtherCounts": other,
-    }
-
-
 def _other(unit: str, over: int, under: int) -> dict[str, Any]:
     return {"@type": T_ + "OtherCounts", "GpUnitId": unit, "Overvotes": over, "Undervotes": under}
 
@@ -182,7 +158,7 @@ def summary_document(aggregation: Aggregation, *, generated: datetime) -> dict[s
             item["VoteCounts"] = total_vote_counts(county_id, s.votes)
             selections.append(item)
         contests.append(
-            _contest_json(
+            contest_object(
                 contest, selections, [_other(county_id, total.overvotes, total.undervotes)]
             )
         )
@@ -239,7 +215,7 @@ def precincts_document(aggregation: Aggregation, *, generated: datetime) -> dict
             item["VoteCounts"] = [total_vote_counts(p, votes[total.id, s.id, p])[0] for p in units]
             selections.append(item)
         other = [_other(p, *lines[total.id, p]) for p in units]
-        contests.append(_contest_json(contest, selections, other))
+        contests.append(contest_object(contest, selections, other))
     return _report(
         aggregation,
         definition,

@@ -190,6 +190,33 @@ def election_object(
     return election
 
 
+def contest_object(
+    contest: Contest, selections: list[dict[str, Any]], other_counts: list[dict[str, Any]]
+) -> dict[str, Any]:
+    """The CandidateContest or BallotMeasureContest object of ``contest``, with its
+    ContestSelections and OtherCounts."""
+    if isinstance(contest, CandidateContest):
+        return {
+            "@type": T_ + "CandidateContest",
+            "@id": contest.id,
+            "Name": contest.title,
+            "ElectionDistrictId": contest.district_id,
+            "VotesAllowed": contest.vote_for,
+            "NumberElected": contest.vote_for,
+            "ContestSelection": selections,
+            "OtherCounts": other_counts,
+        }
+    return {
+        "@type": T_ + "BallotMeasureContest",
+        "@id": contest.id,
+        "Name": contest.title,
+        "ElectionDistrictId": contest.district_id,
+        "FullText": internationalized_text(contest.text),
+        "ContestSelection": selections,
+        "OtherCounts": other_counts,
+    }
+
+
 def _blanks(definition: ElectionDefinition, entries: PrecinctEntries) -> Iterator[str]:
     """Where a count is still blank, in words, for the refusal message."""
     for style_id, style in entries.styles.items():
@@ -227,26 +254,17 @@ def _contest(contest: Contest, entry: ContestEntry, precinct_id: str) -> dict[st
         "Undervotes": _count(entry.undervotes),
     }
     if isinstance(contest, MeasureContest):
-        return {
-            "@type": T_ + "BallotMeasureContest",
-            "@id": contest.id,
-            "Name": contest.title,
-            "ElectionDistrictId": contest.district_id,
-            "FullText": internationalized_text(contest.text),
-            "ContestSelection": [
-                {
-                    "@type": T_ + "BallotMeasureSelection",
-                    "@id": option.id,
-                    "Selection": internationalized_text(option.name),
-                    "SequenceOrder": order,
-                    "VoteCounts": total_vote_counts(
-                        precinct_id, _count(entry.votes.get(option.id))
-                    ),
-                }
-                for order, option in enumerate(contest.options, start=1)
-            ],
-            "OtherCounts": [other],
-        }
+        measure_selections = [
+            {
+                "@type": T_ + "BallotMeasureSelection",
+                "@id": option.id,
+                "Selection": internationalized_text(option.name),
+                "SequenceOrder": order,
+                "VoteCounts": total_vote_counts(precinct_id, _count(entry.votes.get(option.id))),
+            }
+            for order, option in enumerate(contest.options, start=1)
+        ]
+        return contest_object(contest, measure_selections, [other])
     selections: list[dict[str, Any]] = []
     for order, candidate in enumerate(contest.candidates, start=1):
         selection: dict[str, Any] = {
@@ -271,16 +289,7 @@ def _contest(contest: Contest, entry: ContestEntry, precinct_id: str) -> dict[st
                 ),
             }
         )
-    return {
-        "@type": T_ + "CandidateContest",
-        "@id": contest.id,
-        "Name": contest.title,
-        "ElectionDistrictId": contest.district_id,
-        "VotesAllowed": contest.vote_for,
-        "NumberElected": contest.vote_for,
-        "ContestSelection": selections,
-        "OtherCounts": [other],
-    }
+    return contest_object(contest, selections, [other])
 
 
 def _ballot_style(
