@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from PySide6.QtWidgets import QComboBox
+from PySide6.QtWidgets import QComboBox, QWidget
 
 from tally_app import service
 from tally_app.definition.model import ElectionDefinition
@@ -22,6 +22,26 @@ def known_elections(current: ElectionDefinition | None) -> list[ElectionDefiniti
     if current is not None and current.fingerprint not in {d.fingerprint for d in elections}:
         elections.insert(0, current)
     return elections
+
+
+def election_combo(
+    parent: QWidget, elections: list[ElectionDefinition], accessible_name: str
+) -> QComboBox:
+    """A combo box of ``elections`` (title — date, the fingerprint as item data).
+
+    Long titles must not widen the page past the window at 200 % text.
+    """
+    combo = QComboBox(parent)
+    combo.setAccessibleName(accessible_name)
+    combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+    combo.setMinimumContentsLength(16)
+    for d in elections:
+        combo.addItem(_item_text(d), d.fingerprint)
+    return combo
+
+
+def _item_text(definition: ElectionDefinition) -> str:
+    return f"{definition.title} — {definition.date}"
 
 
 def add_election_file(
@@ -40,7 +60,7 @@ def add_election_file(
     definition = result.definition
     if definition.fingerprint not in {d.fingerprint for d in elections}:
         elections.insert(0, definition)
-        combo.insertItem(0, f"{definition.title} — {definition.date}", definition.fingerprint)
+        combo.insertItem(0, _item_text(definition), definition.fingerprint)
     combo.setCurrentIndex(combo.findData(definition.fingerprint))
     return True
 

@@ -11,7 +11,6 @@ from pathlib import Path
 from PySide6.QtCore import QSortFilterProxyModel, Qt, Signal
 from PySide6.QtGui import QKeyEvent
 from PySide6.QtWidgets import (
-    QComboBox,
     QFileDialog,
     QFormLayout,
     QHBoxLayout,
@@ -27,7 +26,7 @@ from shiboken6 import isValid
 from tally_app import service
 from tally_app.definition.model import ElectionDefinition, Precinct
 from ui.context import AppContext
-from ui.election_files import add_election_file, known_elections
+from ui.election_files import add_election_file, election_combo, known_elections
 from ui.messages import UserMessage
 from ui.models import ItemRole, SnapshotListModel
 from ui.pages.base import Page
@@ -88,15 +87,7 @@ class StartPage(Page):
         form = QFormLayout()
         form.setRowWrapPolicy(QFormLayout.RowWrapPolicy.WrapAllRows)
         election_row = QHBoxLayout()
-        self.election = QComboBox(self)
-        self.election.setAccessibleName(self.tr("Election"))
-        # Long titles must not widen the page past the window at 200 % text.
-        self.election.setSizeAdjustPolicy(
-            QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon
-        )
-        self.election.setMinimumContentsLength(16)
-        for d in self._elections:
-            self.election.addItem(f"{d.title} — {d.date}", d.fingerprint)
+        self.election = election_combo(self, self._elections, self.tr("Election"))
         self.open_file = QPushButton(self.tr("&Open an election file…"), self)
         self.open_file.setAccessibleName(self.tr("Open an election file"))
         self.open_file.setAutoDefault(False)

@@ -16,7 +16,6 @@ from pathlib import Path
 from PySide6.QtCore import QCoreApplication, QEvent, Qt, QTimer, Signal
 from PySide6.QtWidgets import (
     QCheckBox,
-    QComboBox,
     QFileDialog,
     QHBoxLayout,
     QLabel,
@@ -29,7 +28,7 @@ from PySide6.QtWidgets import (
 from tally_app.definition.model import ElectionDefinition
 from ui.context import AppContext
 from ui.drives import Drive, removable_drives
-from ui.election_files import add_election_file, known_elections
+from ui.election_files import add_election_file, election_combo, known_elections
 from ui.supervisor.remembered import last_ca
 from ui.widgets import AdvancingLineEdit, EnterButton, button_row, heading
 
@@ -137,14 +136,7 @@ class SourcePanel(QWidget):
         layout.addLayout(ca_row)
 
         layout.addWidget(heading(self.tr("3. The election"), self))
-        self.election = QComboBox(self)
-        self.election.setAccessibleName(self.tr("Election"))
-        self.election.setSizeAdjustPolicy(
-            QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon
-        )
-        self.election.setMinimumContentsLength(16)
-        for d in self._elections:
-            self.election.addItem(f"{d.title} — {d.date}", d.fingerprint)
+        self.election = election_combo(self, self._elections, self.tr("Election"))
         election_label = QLabel(self.tr("E&lection:"), self)
         election_label.setBuddy(self.election)
         self.open_election = EnterButton(self.tr("Open an &election file…"), self)
