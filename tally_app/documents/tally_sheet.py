@@ -51,7 +51,7 @@ from tally_app.documents.layout import (
 )
 from tally_app.documents.precinct_header import precinct_page_header
 from tally_app.documents.words import in_words
-from tally_app.entries import ContestEntry, RosterField, Sheet, StyleField
+from tally_app.entries import SYMBOLS, ContestEntry, RosterField, Sheet, StyleField
 from tally_app.reconcile.equations import (
     Balance,
     Equation,
@@ -77,20 +77,6 @@ _STYLE_ROWS = (
     StyleField.BLANK,
     StyleField.PROVISIONAL_ISSUED,
 )
-_SYMBOL = {
-    StyleField.RECEIVED: "R",
-    StyleField.VOTED: "V",
-    StyleField.PROVISIONAL: "V_prov",
-    StyleField.REJECTED: "X",
-    StyleField.SPOILED: "S",
-    StyleField.UNUSED: "U",
-    StyleField.BLANK: "B",
-    StyleField.PROVISIONAL_ISSUED: "P_issued",
-    RosterField.SIGNATURES: "Sig",
-    RosterField.NOT_VOTED: "NV",
-    RosterField.VBM_DROPPED: "VBM_drop",
-    RosterField.VBM_SURRENDERED: "VBM_surr",
-}
 
 
 def tally_sheet_pdf(
@@ -176,11 +162,11 @@ def _ballot_statement(session: PrecinctSession) -> list[Flowable]:
     for f in _STYLE_ROWS:
         values = [entries.styles[s][f] if s in entries.styles else None for s in styles]
         label = para(FIELD_LABELS[f].capitalize(), CELL)
-        style_rows.append([label, _SYMBOL[f], *(_count(v) for v in values)])
+        style_rows.append([label, SYMBOLS[f], *(_count(v) for v in values)])
     roster_rows: list[list[object]] = [["Roster", "", "Count"]]
     for rf in RosterField:
         label = para(FIELD_LABELS[rf].capitalize(), CELL)
-        roster_rows.append([label, _SYMBOL[rf], _count(entries.roster.get(rf))])
+        roster_rows.append([label, SYMBOLS[rf], _count(entries.roster.get(rf))])
     left = _count_table(style_rows, 1.95 * inch, len(styles))
     right = _count_table(roster_rows, 1.95 * inch, 1)
     if len(styles) == 1:
