@@ -32,7 +32,7 @@ def test_blank_sheets_list_every_candidate_for_both_tally_keepers(
     assert main(["sheet", "blank", "--precinct", "0850001A", "--out", str(out)]) == 0
     text = pdf_text(out)
     assert "Robert Lee Ahn" in text and "Jimmy Gomez" in text and "0850001A" in text
-    assert "A" in text and "B" in text
+    assert "TALLY KEEPER A — contest 1 of 1" in text and "TALLY KEEPER B — contest 1 of 1" in text
     assert str(out) in capsys.readouterr().out
 
 
